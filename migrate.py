@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""dgskills-db: deploy, verify and report the DGSkills platform database.
+
+Connection: --dsn, else DATABASE_URL, else the embedded default cluster (started on demand).
+Exit codes: 0 ok; 1 failed (nothing changed) or verify findings; 2 usage, connection or
+could-not-run; 3 an applied migration was edited; 4 another runner holds the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dgskills_db import embedded, runner
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+db_app = typer.Typer(no_args_is_help=True, help="Manage the embedded default cluster.")
+app.add_typer(db_app, name="db")
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DsnOpt = typer.Option(None, "--dsn", help="PostgreSQL URL; default: $DATABASE_URL, else the embedded cluster.")
+SqlRootOpt = typer.Option(runner.SQL_ROOT, "--sql-dir", help="Root of the sql/ tree.", hidden=True)
+
+
+def resolve_dsn(dsn: Optional[str]) -> str:
+    if dsn:
+        return dsn
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    cluster = embedded.default_cluster()
+    try:
+        if cluster.start():
+            err.print(f"[dim]started the embedded cluster in {cluster.state_dir}[/dim]")
+    except embedded.EmbeddedError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(runner.EXIT_USAGE) from exc
+    return cluster.url()
+
+
+def _fail(exc: Exception, code: int) -> None:
+    err.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def up(
+    dsn: Optional[str] = DsnOpt,
+    lock_timeout: float = typer.Option(30.0, "--lock-timeout", help="Seconds to wait for another runner's lock (also the statement lock_timeout)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    sql_dir: Path = SqlRootOpt,
+) -> None:
+    """Apply pending versioned files, changed repeatable files and the cron jobs, all-or-nothing."""
+    url = resolve_dsn(dsn)
+    try:
+        result = runner.up(url, sql_dir, lock_timeout=lock_timeout)
+    except runner.RunnerError as exc:
+        _fail(exc, exc.exit_code)
+    except runner.SqlFileError as exc:
+        _fail(exc, runner.EXIT_FAILED)
+    except Exception as exc:  # connection and the like
+        import psycopg
+
+        if isinstance(exc, psycopg.OperationalError):
+            _fail(exc, runner.EXIT_USAGE)
+        raise
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        if result.noop:
+            out.print("Nothing to do: the database is up to date.")
+        else:
+            t = Table("applied", "kind", "ms", title="up")
+            for a in result.applied:
+                t.add_row(a.file, a.kind, f"{a.ms:.1f}")
+            out.print(t)
+        c = result.cron
+        if c and c.mode in ("same-database", "other-database"):
+            if c.changed:
+                out.print(f"cron ({c.mode}): scheduled {c.scheduled or '-'}, updated {c.updated or '-'}, "
+                          f"unscheduled {c.unscheduled or '-'}")
+        out.print(f"[dim]{result.total_ms:.0f} ms[/dim]")
+    if result.cron and result.cron.warning:
+        err.print(f"[bold red]WARNING:[/bold red] {result.cron.warning}")
+
+
+def _print_plan(p: runner.Plan, only_todo: bool) -> None:
+    t = Table("file", "kind", "state", "applied at")
+    colours = {"applied": "green", "pending": "yellow", "changed": "yellow", "edited": "bold red", "missing": "red"}
+    for f in p.files:
+        if only_todo and f.state == "applied":
+            continue
+        t.add_row(f.file, f.kind, f"[{colours[f.state]}]{f.state}[/]", f.applied_at or "")
+    if p.shim_needed:
+        t.add_row("auth shim (S-AUTH-1)", "shim", "[yellow]pending[/]", "")
+    out.print(t)
+    if p.edited:
+        err.print("[bold red]applied migrations edited afterwards:[/] " + ", ".join(f.file for f in p.edited))
+
+
+def _plan_cmd(dsn: Optional[str], as_json: bool, sql_dir: Path, only_todo: bool) -> None:
+    url = resolve_dsn(dsn)
+    try:
+        with runner.connect(url) as conn:
+            p = runner.plan(conn, sql_dir)
+    except runner.SqlFileError as exc:
+        _fail(exc, runner.EXIT_FAILED)
+    if as_json:
+        print(json.dumps(p.as_dict(), indent=2))
+    else:
+        _print_plan(p, only_todo)
+    if p.edited:
+        raise typer.Exit(runner.EXIT_EDITED)
+
+
+@app.command()
+def status(dsn: Optional[str] = DsnOpt, as_json: bool = typer.Option(False, "--json"), sql_dir: Path = SqlRootOpt) -> None:
+    """Every file and its state: applied, pending, changed, edited (after being applied) or missing."""
+    _plan_cmd(dsn, as_json, sql_dir, only_todo=False)
+
+
+@app.command()
+def plan(dsn: Optional[str] = DsnOpt, as_json: bool = typer.Option(False, "--json"), sql_dir: Path = SqlRootOpt) -> None:
+    """What the next `up` would do (and what it would refuse)."""
+    _plan_cmd(dsn, as_json, sql_dir, only_todo=True)
+
+
+@app.command()
+def verify(dsn: Optional[str] = DsnOpt, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Run the compliance checks. Exit 0 clean (INFO allowed), 1 findings, 2 could not run."""
+    from dgskills_db import verify as verify_mod
+
+    url = resolve_dsn(dsn)
+    try:
+        findings = verify_mod.run(url)
+    except Exception as exc:  # could not run
+        _fail(exc, 2)
+    if as_json:
+        print(json.dumps([f.as_dict() for f in findings], indent=2))
+    else:
+        verify_mod.print_findings(findings, out)
+    if any(f.level in ("ERROR", "WARN") for f in findings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    dsn: Optional[str] = DsnOpt,
+    fmt: str = typer.Option("md", "--format", help="md or html"),
+    out_file: Optional[Path] = typer.Option(None, "--out", help="Write to this file instead of stdout."),
+) -> None:
+    """Render the register annex (processing, retention, access, cascade, export, cron, verify)."""
+    from dgskills_db import report as report_mod
+
+    if fmt not in ("md", "html"):
+        _fail(ValueError("--format is md or html"), 2)
+    url = resolve_dsn(dsn)
+    text = report_mod.render(url, fmt)
+    if out_file:
+        out_file.write_text(text)
+        err.print(f"wrote {out_file}")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def lint(paths: list[Path] = typer.Argument(None, help="Files or folders; default: sql/")) -> None:
+    """sqlfluff (postgres dialect, see .sqlfluff) over sql/."""
+    targets = [str(p) for p in paths] if paths else [str(runner.SQL_ROOT)]
+    exe = Path(sys.executable).with_name("sqlfluff")
+    res = subprocess.run([str(exe), "lint", "--disable-progress-bar", *targets], cwd=Path(__file__).parent)
+    raise typer.Exit(res.returncode)
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded cluster (harmless when it runs already)."""
+    c = embedded.default_cluster()
+    try:
+        started = c.start()
+    except embedded.EmbeddedError as exc:
+        _fail(exc, 2)
+    out.print(("started" if started else "already running") + f": {c.url()}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded cluster."""
+    c = embedded.default_cluster()
+    out.print("stopped" if c.stop() else "not running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Whether the embedded cluster runs, where its data lives, and its URL. Exit 1 when stopped."""
+    c = embedded.default_cluster()
+    running = c.running()
+    out.print(f"{'running' if running else 'stopped'}  data={c.data_dir}  url={c.url()}")
+    raise typer.Exit(0 if running else 1)
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the embedded cluster's connection URL."""
+    print(embedded.default_cluster().url())
+
+
+if __name__ == "__main__":
+    app()
