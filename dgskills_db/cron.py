@@ -38,6 +38,7 @@ class DeclaredJob:
     schedule: str
     command: str
     run_in: str  # 'target' | 'cron' (pg_cron's own housekeeping runs where cron.job_run_details is)
+    command_in_cron_db: str | None = None  # the command when run_in = 'cron' and pg_cron is elsewhere
 
 
 @dataclasses.dataclass
@@ -70,7 +71,7 @@ def declared_jobs(conn: psycopg.Connection) -> list[DeclaredJob] | None:
     if not conn.execute("select pg_catalog.to_regclass(%s) is not null", (DECLARATION,)).fetchone()[0]:
         return None
     rows = conn.execute(
-        f"select job, schedule, 'call ' || procedure::text || '()', run_in from {DECLARATION} order by job"
+        f"select job, schedule, command, run_in, command_in_cron_db from {DECLARATION} order by job"
     ).fetchall()
     return [DeclaredJob(*r) for r in rows]
 
@@ -87,8 +88,11 @@ def _desired(jobs: list[DeclaredJob], target_db: str, cron_db: str, same_db: boo
     """jobname -> (schedule, command, database)."""
     out = {}
     for j in jobs:
-        db = cron_db if j.run_in == "cron" else target_db
-        out[job_name(j.job, target_db, same_db)] = (j.schedule, j.command, db)
+        if j.run_in == "cron" and not same_db:
+            # pg_cron's own housekeeping runs in pg_cron's database, where our procedures do not exist.
+            out[job_name(j.job, target_db, same_db)] = (j.schedule, j.command_in_cron_db or j.command, cron_db)
+        else:
+            out[job_name(j.job, target_db, same_db)] = (j.schedule, j.command, target_db)
     return out
 
 

@@ -1,0 +1,24 @@
+/*
+  Each sql/policies/ file is the whole security declaration of its table: it starts
+  by calling this, which drops every policy on the table and revokes every privilege
+  of the API roles, then declares policies and grants again. A policy or grant
+  deleted from the file therefore disappears from the database on the next `up`.
+*/
+create or replace function app_private.reset_table_security(tbl regclass)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+    pol record;
+begin
+    for pol in select p.polname from pg_catalog.pg_policy as p where p.polrelid = tbl loop
+        execute pg_catalog.format('drop policy %I on %s', pol.polname, tbl);
+    end loop;
+    execute pg_catalog.format('revoke all on table %s from public, anon, authenticated, service_role', tbl);
+    execute pg_catalog.format('alter table %s enable row level security', tbl);
+end
+$$;
+comment on function app_private.reset_table_security(regclass) is
+'Deploy helper: drops all policies of a table and revokes the API roles'' privileges, before its policy file re-declares them.';
+revoke all on function app_private.reset_table_security(regclass) from public, anon, authenticated, service_role;

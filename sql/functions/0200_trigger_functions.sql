@@ -1,0 +1,138 @@
+/*
+  Trigger functions shared by the tables; the triggers themselves are declared with
+  each table's policies (sql/policies/), since they are part of its security rules.
+*/
+
+create or replace function app_private.tg_set_updated_at()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+    new.updated_at := pg_catalog.now();
+    return new;
+end
+$$;
+comment on function app_private.tg_set_updated_at() is 'Keeps updated_at current on every UPDATE.';
+
+/*
+  S-RLS-2: what an authenticated user may change in public.users, beyond the column
+  privileges (id, school_id and the restriction fields are not granted at all):
+  names only on their own row; role and class only as a school admin, never their own
+  role, never to or from developer. service_role and the RPCs (running as the owner)
+  are not restricted here.
+*/
+create or replace function app_private.tg_users_guard()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+    caller uuid := (select auth.uid());
+begin
+    if current_user <> 'authenticated' then
+        return new;
+    end if;
+    if (new.display_name, new.first_name, new.last_name) is distinct from
+       (old.display_name, old.first_name, old.last_name) and new.id is distinct from caller then
+        raise exception using errcode = '42501', message = 'only the user may change their own names';
+    end if;
+    if new.role is distinct from old.role then
+        if not app_private.is_admin() then
+            raise exception using errcode = '42501', message = 'only a school admin may change a role';
+        end if;
+        if new.id = caller then
+            raise exception using errcode = '42501', message = 'an admin cannot change their own role';
+        end if;
+        if 'developer' in (old.role, new.role) then
+            raise exception using errcode = '42501', message = 'the developer role is assigned by the platform only';
+        end if;
+    end if;
+    if new.class_id is distinct from old.class_id and not app_private.is_admin() then
+        raise exception using errcode = '42501', message = 'only a school admin may change a class';
+    end if;
+    return new;
+end
+$$;
+comment on function app_private.tg_users_guard() is
+'S-RLS-2: names only by the user; role and class only by a school admin (never own role, never developer).';
+
+/*
+  S-RLS-6: no new or changed tracking rows for a pupil whose processing is restricted
+  (Art. 18), whoever writes them. TG_ARGV[0] names the column holding the pupil.
+*/
+create or replace function app_private.tg_refuse_if_restricted()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    pupil uuid := (pg_catalog.to_jsonb(new) ->> tg_argv[0])::uuid;
+begin
+    if exists (select from public.users as u where u.id = pupil and u.processing_restricted) then
+        raise exception using
+            errcode = 'DG002',
+            message = pg_catalog.format('processing of this pupil''s data is restricted (Art. 18): no new %s', tg_table_name),
+            hint = 'The restriction is lifted by a school admin with lift_processing_restriction().';
+    end if;
+    return new;
+end
+$$;
+comment on function app_private.tg_refuse_if_restricted() is
+'S-RLS-6: refuses tracking rows for a pupil whose processing is restricted (SQLSTATE DG002).';
+
+/*
+  S-RPC-3: configuration changes of schools, classes and users' role/school/class are
+  written to audit_logs with old and new values and the actor.
+*/
+create or replace function app_private.tg_config_change()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    old_v jsonb := case when tg_op <> 'INSERT' then pg_catalog.to_jsonb(old) end;
+    new_v jsonb := case when tg_op <> 'DELETE' then pg_catalog.to_jsonb(new) end;
+    row_v jsonb := coalesce(new_v, old_v);
+    school uuid;
+    subject uuid;
+begin
+    if tg_table_name = 'users' then
+        old_v := pg_catalog.jsonb_build_object('role', old_v -> 'role', 'school_id', old_v -> 'school_id', 'class_id', old_v -> 'class_id');
+        new_v := pg_catalog.jsonb_build_object('role', new_v -> 'role', 'school_id', new_v -> 'school_id', 'class_id', new_v -> 'class_id');
+        if old_v = new_v then
+            return null;
+        end if;
+        subject := (row_v ->> 'id')::uuid;
+        school := (row_v ->> 'school_id')::uuid;
+    elsif tg_table_name = 'schools' then
+        school := (row_v ->> 'id')::uuid;
+    else
+        school := (row_v ->> 'school_id')::uuid;
+    end if;
+    insert into public.audit_logs (action, actor_id, subject_id, school_id, metadata)
+    values (
+        'config_change',
+        (select u.id from public.users as u where u.id = (select auth.uid())),
+        subject,
+        (select s.id from public.schools as s where s.id = school),
+        pg_catalog.jsonb_build_object(
+            'table', tg_table_name, 'operation', lower(tg_op), 'id', row_v -> 'id',
+            'old', old_v, 'new', new_v,
+            'by_role', pg_catalog.current_setting('role', true)
+        )
+    );
+    return null;
+end
+$$;
+comment on function app_private.tg_config_change() is
+'S-RPC-3: logs configuration changes (schools, classes, users role/school/class) to audit_logs as config_change.';
+
+revoke all on function
+app_private.tg_set_updated_at(),
+app_private.tg_users_guard(),
+app_private.tg_refuse_if_restricted(),
+app_private.tg_config_change()
+from public, anon, authenticated, service_role;

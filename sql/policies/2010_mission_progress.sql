@@ -1,0 +1,22 @@
+/*
+  mission_progress: tracking data (V-03). The pupil reads their own rows; a teacher or admin reads
+  those of their school's pupils unless the pupil restricted processing (S-RLS-6).
+  Writes: service_role and the RPCs only.
+*/
+select app_private.reset_table_security('public.mission_progress');
+
+create policy select_own_or_staff on public.mission_progress for select to authenticated
+using (user_id = any((select app_private.tracking_user_ids())::uuid []));
+comment on policy select_own_or_staff on public.mission_progress is
+'The pupil reads their own rows; staff read their school''s pupils'' rows unless processing is restricted.';
+
+grant select on public.mission_progress to authenticated;
+grant select, insert, update, delete on public.mission_progress to service_role;
+-- NOTE: authenticated has no write privilege: progress and rewards are computed server-side.
+
+drop trigger if exists refuse_if_restricted on public.mission_progress;
+create trigger refuse_if_restricted before insert or update on public.mission_progress
+for each row execute function app_private.tg_refuse_if_restricted('user_id');
+drop trigger if exists set_updated_at on public.mission_progress;
+create trigger set_updated_at before update on public.mission_progress
+for each row execute function app_private.tg_set_updated_at();

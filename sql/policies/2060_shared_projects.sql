@@ -1,0 +1,34 @@
+/*
+  shared_projects (V-05): the author manages their own; schoolmates read those shared with the
+  school (visibility = 'school'); staff read all of their school's.
+*/
+select app_private.reset_table_security('public.shared_projects');
+
+create policy select_own_shared_or_staff on public.shared_projects for select to authenticated
+using (
+    user_id = any((select app_private.school_member_ids())::uuid [])
+    and (user_id = (select auth.uid()) or visibility = 'school' or (select public.is_teacher()))
+);
+comment on policy select_own_shared_or_staff on public.shared_projects is
+'The author reads their own; members of the same school read those shared with the school; staff read all of their school''s.';
+
+create policy insert_own on public.shared_projects for insert to authenticated
+with check (user_id = (select auth.uid()));
+comment on policy insert_own on public.shared_projects is 'A user creates their own only.';
+
+create policy update_own on public.shared_projects for update to authenticated
+using (user_id = (select auth.uid()))
+with check (user_id = (select auth.uid()));
+comment on policy update_own on public.shared_projects is 'The author edits their own.';
+
+create policy delete_own on public.shared_projects for delete to authenticated
+using (user_id = (select auth.uid()));
+comment on policy delete_own on public.shared_projects is 'The author deletes their own.';
+
+grant select, delete on public.shared_projects to authenticated;
+grant insert (user_id, title, description, code, visibility), update (title, description, code, visibility) on public.shared_projects to authenticated;
+grant select, insert, update, delete on public.shared_projects to service_role;
+
+drop trigger if exists set_updated_at on public.shared_projects;
+create trigger set_updated_at before update on public.shared_projects
+for each row execute function app_private.tg_set_updated_at();

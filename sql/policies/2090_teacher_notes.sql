@@ -1,0 +1,39 @@
+/*
+  teacher_notes (V-06): staff read the notes about their school's pupils and manage
+  the notes they wrote. The pupil does not read them in the app; export_my_data()
+  gives them to the pupil (Art. 15).
+*/
+select app_private.reset_table_security('public.teacher_notes');
+
+create policy select_staff on public.teacher_notes for select to authenticated
+using ((select public.is_teacher()) and student_id = any((select app_private.school_pupil_ids())::uuid []));
+comment on policy select_staff on public.teacher_notes is 'Teachers and admins read notes about pupils of their own school.';
+
+create policy insert_author on public.teacher_notes for insert to authenticated
+with check (
+    (select public.is_teacher())
+    and author_id = (select auth.uid())
+    and student_id = any((select app_private.school_pupil_ids())::uuid [])
+);
+comment on policy insert_author on public.teacher_notes is 'A teacher or admin writes notes, as themself, about pupils of their own school.';
+
+create policy update_author on public.teacher_notes for update to authenticated
+using ((select public.is_teacher()) and author_id = (select auth.uid()))
+with check (
+    (select public.is_teacher())
+    and author_id = (select auth.uid())
+    and student_id = any((select app_private.school_pupil_ids())::uuid [])
+);
+comment on policy update_author on public.teacher_notes is 'A teacher or admin edits the notes they wrote.';
+
+create policy delete_author on public.teacher_notes for delete to authenticated
+using ((select public.is_teacher()) and author_id = (select auth.uid()));
+comment on policy delete_author on public.teacher_notes is 'A teacher or admin deletes the notes they wrote.';
+
+grant select, delete on public.teacher_notes to authenticated;
+grant insert (student_id, author_id, body), update (body) on public.teacher_notes to authenticated;
+grant select, insert, update, delete on public.teacher_notes to service_role;
+
+drop trigger if exists set_updated_at on public.teacher_notes;
+create trigger set_updated_at before update on public.teacher_notes
+for each row execute function app_private.tg_set_updated_at();

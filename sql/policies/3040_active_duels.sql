@@ -1,0 +1,10 @@
+/* active_duels (V-08): the two players read; service_role writes. */
+select app_private.reset_table_security('public.active_duels');
+
+create policy select_participant on public.active_duels for select to authenticated
+using (player1_id = (select auth.uid()) or player2_id = (select auth.uid()));
+comment on policy select_participant on public.active_duels is 'Only the two players read a duel.';
+
+grant select on public.active_duels to authenticated;
+grant select, insert, update, delete on public.active_duels to service_role;
+-- NOTE: authenticated does not write duels: scores are computed server-side.
