@@ -1,0 +1,148 @@
+"""Test harness: one PostgreSQL server per run, the migrated schema built once into a
+template database, and a fresh clone of it for each test that asks for `db`.
+
+The server is chosen by DGSKILLS_TEST_BACKEND:
+  embedded (default)  the project's embedded cluster (started on demand, pg_cron loaded)
+  external            the server at DGSKILLS_TEST_DSN (a superuser URL; pg_cron preloaded)
+  docker              a testcontainers PostgreSQL 15 + pg_cron container; fails loudly
+                      when no Docker daemon answers (never a silent pass)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from pytest_postgresql.janitor import DatabaseJanitor
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dgskills_db import cron as cron_sync  # noqa: E402
+from dgskills_db import embedded, runner  # noqa: E402
+
+
+def _docker_dsn() -> str:
+    try:
+        import docker
+
+        docker.from_env().ping()
+    except Exception as exc:  # noqa: BLE001
+        pytest.exit(f"DGSKILLS_TEST_BACKEND=docker but no Docker daemon answers: {exc}", returncode=3)
+    from testcontainers.postgres import PostgresContainer
+
+    image = os.environ.get("DGSKILLS_TEST_IMAGE", "ghcr.io/cloudnative-pg/postgresql:15")
+    container = PostgresContainer(image, username="postgres", password="postgres", dbname="dgskills")
+    container.with_command("postgres -c shared_preload_libraries=pg_cron -c cron.database_name=dgskills")
+    container.start()
+    import atexit
+
+    atexit.register(container.stop)
+    return container.get_connection_url(driver=None)
+
+
+@pytest.fixture(scope="session")
+def server_dsn() -> str:
+    """A superuser URL of the server the tests run on (its maintenance database)."""
+    backend = os.environ.get("DGSKILLS_TEST_BACKEND", "embedded")
+    if backend == "external":
+        dsn = os.environ.get("DGSKILLS_TEST_DSN")
+        if not dsn:
+            pytest.exit("DGSKILLS_TEST_BACKEND=external needs DGSKILLS_TEST_DSN", returncode=3)
+        return dsn
+    if backend == "docker":
+        return _docker_dsn()
+    if backend != "embedded":
+        pytest.exit(f"unknown DGSKILLS_TEST_BACKEND={backend!r}", returncode=3)
+    cluster = embedded.default_cluster()
+    cluster.start()
+    return cluster.url()
+
+
+def dsn_for(server_dsn: str, dbname: str) -> str:
+    params = conninfo_to_dict(server_dsn)
+    params["dbname"] = dbname
+    return make_conninfo(**params)
+
+
+def _janitor(server_dsn: str, dbname: str, template: str | None = None) -> DatabaseJanitor:
+    p = conninfo_to_dict(server_dsn)
+    return DatabaseJanitor(
+        user=p.get("user", "postgres"), host=p.get("host", "127.0.0.1"), port=p.get("port", 5432),
+        password=p.get("password"), dbname=dbname, template_dbname=template,
+        maintenance_dbname=p.get("dbname", "postgres"),
+    )
+
+
+@pytest.fixture(scope="session")
+def template_db(server_dsn):
+    """The migrated schema, built once per run (cron jobs are not scheduled for it, so
+    pg_cron never connects to it and it can be cloned)."""
+    name = f"dgskills_tmpl_{os.getpid()}"
+    jan = _janitor(server_dsn, name)
+    jan.drop()
+    jan.init()
+    runner.up(dsn_for(server_dsn, name), reconcile_cron=False)
+    yield name
+    jan.drop()
+
+
+class TestDB:
+    """A fresh database cloned from the template."""
+
+    def __init__(self, server_dsn: str, name: str):
+        self.server_dsn = server_dsn
+        self.name = name
+        self.dsn = dsn_for(server_dsn, name)
+        self._conns: list[psycopg.Connection] = []
+
+    def connect(self, autocommit: bool = True) -> psycopg.Connection:
+        conn = psycopg.connect(self.dsn, autocommit=autocommit)
+        self._conns.append(conn)
+        return conn
+
+    def close(self) -> None:
+        for c in self._conns:
+            c.close()
+
+
+def new_db(server_dsn: str, template: str | None):
+    name = f"dgskills_t_{uuid.uuid4().hex[:12]}"
+    jan = _janitor(server_dsn, name, template)
+    jan.init()
+    return jan, TestDB(server_dsn, name)
+
+
+def drop_db(jan: DatabaseJanitor, tdb: TestDB) -> None:
+    tdb.close()
+    with psycopg.connect(tdb.server_dsn, autocommit=True) as c:
+        cron_sync.unschedule_database(c, tdb.name)
+    jan.drop()
+
+
+@pytest.fixture
+def db(server_dsn, template_db):
+    """A fresh clone of the migrated template for this test."""
+    jan, tdb = new_db(server_dsn, template_db)
+    yield tdb
+    drop_db(jan, tdb)
+
+
+@pytest.fixture
+def empty_db(server_dsn):
+    """A fresh, empty database (no migrations applied)."""
+    jan, tdb = new_db(server_dsn, None)
+    yield tdb
+    drop_db(jan, tdb)
+
+
+@pytest.fixture
+def owner(db):
+    """A connection as the deploying superuser (sets up data; never used to test RLS)."""
+    return db.connect()
