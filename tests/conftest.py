@@ -146,3 +146,20 @@ def empty_db(server_dsn):
 def owner(db):
     """A connection as the deploying superuser (sets up data; never used to test RLS)."""
     return db.connect()
+
+
+@pytest.fixture(scope="module")
+def module_db(server_dsn, template_db):
+    """A clone shared by one module whose tests each roll back (e.g. the access matrix)."""
+    jan, tdb = new_db(server_dsn, template_db)
+    yield tdb
+    drop_db(jan, tdb)
+
+
+@pytest.fixture(scope="module")
+def matrix_world(module_db):
+    import world as world_mod
+
+    conn = module_db.connect()
+    w = world_mod.build(conn)
+    return conn, w

@@ -49,12 +49,13 @@ def guard(conn: psycopg.Connection) -> None:
 
 @contextlib.contextmanager
 def as_role(conn: psycopg.Connection, role: str, sub=None, commit: bool = False,
-            before: str | None = None) -> Iterator[psycopg.Connection]:
+            before: str | tuple | None = None) -> Iterator[psycopg.Connection]:
     """Run the block as PostgREST would for a request with this role and subject.
     `before` is SQL run as the connection's own user first, in the same transaction."""
     with conn.transaction(force_rollback=not commit):
         if before:
-            conn.execute(before)
+            sql, params = (before, None) if isinstance(before, str) else before
+            conn.execute(sql, params)
         conn.execute(
             "select pg_catalog.set_config('role', %s, true), pg_catalog.set_config('request.jwt.claims', %s, true)",
             (role, json.dumps(claims_for(role, sub))),
