@@ -163,3 +163,8 @@ def matrix_world(module_db):
     conn = module_db.connect()
     w = world_mod.build(conn)
     return conn, w
+
+
+@pytest.fixture(scope="module")
+def isolation_conn(module_db):
+    return module_db.connect()

@@ -18,7 +18,11 @@ with check (
 comment on policy insert_staff on public.assessments is 'A teacher or admin assesses, as themself, a pupil of their own school.';
 
 create policy update_staff on public.assessments for update to authenticated
-using ((select public.is_teacher()) and student_id = any((select app_private.tracking_user_ids())::uuid []))
+using (
+    (select public.is_teacher())
+    and student_id = any((select app_private.school_pupil_ids())::uuid [])
+    and student_id = any((select app_private.tracking_user_ids())::uuid [])
+)
 with check ((select public.is_teacher()) and student_id = any((select app_private.school_pupil_ids())::uuid []));
 comment on policy update_staff on public.assessments is 'A teacher or admin scores and comments their school''s pupils'' assessments.';
 
