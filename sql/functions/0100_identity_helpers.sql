@@ -55,11 +55,11 @@ $$;
 comment on function app_private.is_admin() is 'True when the signed-in user is a school admin.';
 
 create or replace function app_private.school_member_ids()
-returns uuid []
+returns uuid[]
 language sql stable security definer
 set search_path = ''
 as $$
-    select coalesce(array_agg(u.id), array[]::uuid [])
+    select coalesce(array_agg(u.id), array[]::uuid[])
     from public.users as u
     where
         u.id = (select auth.uid())
@@ -69,11 +69,11 @@ comment on function app_private.school_member_ids() is
 'The signed-in user and every member of their school (just the user for a developer).';
 
 create or replace function app_private.school_pupil_ids()
-returns uuid []
+returns uuid[]
 language sql stable security definer
 set search_path = ''
 as $$
-    select coalesce(array_agg(u.id), array[]::uuid [])
+    select coalesce(array_agg(u.id), array[]::uuid[])
     from public.users as u
     where
         u.role = 'student'
@@ -82,11 +82,11 @@ $$;
 comment on function app_private.school_pupil_ids() is 'Pupils of the signed-in user''s school.';
 
 create or replace function app_private.tracking_user_ids()
-returns uuid []
+returns uuid[]
 language sql stable security definer
 set search_path = ''
 as $$
-    select array_append(coalesce(array_agg(u.id), array[]::uuid []), (select auth.uid()))
+    select array_append(coalesce(array_agg(u.id), array[]::uuid[]), (select auth.uid()))
     from public.users as u
     inner join public.users as me on me.id = (select auth.uid())
     where
@@ -99,11 +99,11 @@ comment on function app_private.tracking_user_ids() is
 'Whose tracking data (progress, xp, events, badges, activities, feedback, assessments) the signed-in user may read: themself, and for a teacher or admin the pupils of their school whose processing is not restricted (S-RLS-6).';
 
 create or replace function app_private.message_recipient_ids()
-returns uuid []
+returns uuid[]
 language sql stable security definer
 set search_path = ''
 as $$
-    select coalesce(array_agg(u.id), array[]::uuid [])
+    select coalesce(array_agg(u.id), array[]::uuid[])
     from public.users as u
     inner join public.users as me on me.id = (select auth.uid())
     where

@@ -6,7 +6,7 @@
 select app_private.reset_table_security('public.mission_progress');
 
 create policy select_own_or_staff on public.mission_progress for select to authenticated
-using (user_id = any((select app_private.tracking_user_ids())::uuid []));
+using (user_id = any((select app_private.tracking_user_ids())::uuid[]));
 comment on policy select_own_or_staff on public.mission_progress is
 'The pupil reads their own rows; staff read their school''s pupils'' rows unless processing is restricted.';
 

@@ -6,7 +6,7 @@
 select app_private.reset_table_security('public.user_achievements');
 
 create policy select_own_or_staff on public.user_achievements for select to authenticated
-using (user_id = any((select app_private.tracking_user_ids())::uuid []));
+using (user_id = any((select app_private.tracking_user_ids())::uuid[]));
 comment on policy select_own_or_staff on public.user_achievements is
 'The pupil reads their own rows; staff read their school''s pupils'' rows unless processing is restricted.';
 

@@ -2,7 +2,7 @@
 select app_private.reset_table_security('public.student_activities');
 
 create policy select_own_or_staff on public.student_activities for select to authenticated
-using (user_id = any((select app_private.tracking_user_ids())::uuid []));
+using (user_id = any((select app_private.tracking_user_ids())::uuid[]));
 comment on policy select_own_or_staff on public.student_activities is
 'The pupil reads their own activity; staff read their school''s pupils'' activity unless processing is restricted.';
 

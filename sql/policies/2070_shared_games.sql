@@ -6,7 +6,7 @@ select app_private.reset_table_security('public.shared_games');
 
 create policy select_own_shared_or_staff on public.shared_games for select to authenticated
 using (
-    user_id = any((select app_private.school_member_ids())::uuid [])
+    user_id = any((select app_private.school_member_ids())::uuid[])
     and (user_id = (select auth.uid()) or visibility = 'school' or (select public.is_teacher()))
 );
 comment on policy select_own_shared_or_staff on public.shared_games is

@@ -2,7 +2,7 @@
 select app_private.reset_table_security('public.feedback');
 
 create policy select_own_or_staff on public.feedback for select to authenticated
-using (user_id = any((select app_private.tracking_user_ids())::uuid []));
+using (user_id = any((select app_private.tracking_user_ids())::uuid[]));
 comment on policy select_own_or_staff on public.feedback is
 'The pupil reads their own feedback; staff read their school''s pupils'' feedback unless processing is restricted.';
 

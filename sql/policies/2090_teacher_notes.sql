@@ -6,14 +6,14 @@
 select app_private.reset_table_security('public.teacher_notes');
 
 create policy select_staff on public.teacher_notes for select to authenticated
-using ((select public.is_teacher()) and student_id = any((select app_private.school_pupil_ids())::uuid []));
+using ((select public.is_teacher()) and student_id = any((select app_private.school_pupil_ids())::uuid[]));
 comment on policy select_staff on public.teacher_notes is 'Teachers and admins read notes about pupils of their own school.';
 
 create policy insert_author on public.teacher_notes for insert to authenticated
 with check (
     (select public.is_teacher())
     and author_id = (select auth.uid())
-    and student_id = any((select app_private.school_pupil_ids())::uuid [])
+    and student_id = any((select app_private.school_pupil_ids())::uuid[])
 );
 comment on policy insert_author on public.teacher_notes is 'A teacher or admin writes notes, as themself, about pupils of their own school.';
 
@@ -22,7 +22,7 @@ using ((select public.is_teacher()) and author_id = (select auth.uid()))
 with check (
     (select public.is_teacher())
     and author_id = (select auth.uid())
-    and student_id = any((select app_private.school_pupil_ids())::uuid [])
+    and student_id = any((select app_private.school_pupil_ids())::uuid[])
 );
 comment on policy update_author on public.teacher_notes is 'A teacher or admin edits the notes they wrote.';
 

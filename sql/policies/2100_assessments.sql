@@ -5,7 +5,7 @@
 select app_private.reset_table_security('public.assessments');
 
 create policy select_own_or_staff on public.assessments for select to authenticated
-using (student_id = any((select app_private.tracking_user_ids())::uuid []));
+using (student_id = any((select app_private.tracking_user_ids())::uuid[]));
 comment on policy select_own_or_staff on public.assessments is
 'The pupil reads their own assessments; staff read their school''s pupils'' unless processing is restricted.';
 
@@ -13,17 +13,17 @@ create policy insert_staff on public.assessments for insert to authenticated
 with check (
     (select public.is_teacher())
     and assessor_id = (select auth.uid())
-    and student_id = any((select app_private.school_pupil_ids())::uuid [])
+    and student_id = any((select app_private.school_pupil_ids())::uuid[])
 );
 comment on policy insert_staff on public.assessments is 'A teacher or admin assesses, as themself, a pupil of their own school.';
 
 create policy update_staff on public.assessments for update to authenticated
 using (
     (select public.is_teacher())
-    and student_id = any((select app_private.school_pupil_ids())::uuid [])
-    and student_id = any((select app_private.tracking_user_ids())::uuid [])
+    and student_id = any((select app_private.school_pupil_ids())::uuid[])
+    and student_id = any((select app_private.tracking_user_ids())::uuid[])
 )
-with check ((select public.is_teacher()) and student_id = any((select app_private.school_pupil_ids())::uuid []));
+with check ((select public.is_teacher()) and student_id = any((select app_private.school_pupil_ids())::uuid[]));
 comment on policy update_staff on public.assessments is 'A teacher or admin scores and comments their school''s pupils'' assessments.';
 
 grant select on public.assessments to authenticated;

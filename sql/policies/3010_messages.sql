@@ -11,7 +11,7 @@ comment on policy select_participant on public.messages is 'Only sender and reci
 create policy insert_sender on public.messages for insert to authenticated
 with check (
     sender_id = (select auth.uid())
-    and recipient_id = any((select app_private.message_recipient_ids())::uuid [])
+    and recipient_id = any((select app_private.message_recipient_ids())::uuid[])
 );
 comment on policy insert_sender on public.messages is
 'A user sends as themself to a member of their own school; one side must be a teacher or admin.';

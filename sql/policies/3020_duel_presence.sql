@@ -4,7 +4,7 @@ select app_private.reset_table_security('public.duel_presence');
 create policy select_own_or_schoolmate on public.duel_presence for select to authenticated
 using (
     user_id = (select auth.uid())
-    or ((select app_private.my_role()) = 'student' and user_id = any((select app_private.school_pupil_ids())::uuid []))
+    or ((select app_private.my_role()) = 'student' and user_id = any((select app_private.school_pupil_ids())::uuid[]))
 );
 comment on policy select_own_or_schoolmate on public.duel_presence is 'A pupil sees their own presence and that of pupils of their school.';
 

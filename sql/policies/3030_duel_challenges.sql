@@ -9,7 +9,7 @@ create policy insert_challenger on public.duel_challenges for insert to authenti
 with check (
     challenger_id = (select auth.uid())
     and (select app_private.my_role()) = 'student'
-    and challenged_id = any((select app_private.school_pupil_ids())::uuid [])
+    and challenged_id = any((select app_private.school_pupil_ids())::uuid[])
 );
 comment on policy insert_challenger on public.duel_challenges is 'A pupil challenges, as themself, a pupil of their own school.';
 

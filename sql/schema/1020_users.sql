@@ -33,7 +33,7 @@ create table public.users (
 );
 
 create index users_school_id_idx on public.users (school_id, role);
-create index users_class_id_idx on public.users (class_id);
+create index users_class_id_idx on public.users (class_id, school_id);
 create index users_restricted_idx on public.users (school_id) where processing_restricted;
 
 alter table public.users enable row level security;

@@ -1,0 +1,114 @@
+"""Bad, then fixed, for every verify check: create the defect in a clone of the deployed
+database, expect exactly the finding; repair, expect none."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dgskills_db import verify
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CASES = [
+    ("rls_disabled_in_public", "public.scratch",
+     "create table public.scratch (id int primary key); comment on table public.scratch is 'x. ROPA V-01. Legal basis: none. Retention: none.'",
+     "alter table public.scratch enable row level security; create policy p on public.scratch for select to authenticated using (false)"),
+    ("rls_enabled_no_policy", "public.library_items",
+     "drop policy all_own on public.library_items",
+     "create policy all_own on public.library_items for all to authenticated using (user_id = (select auth.uid())) with check (user_id = (select auth.uid()))"),
+    ("policy_exists_rls_disabled", "public.messages",
+     "alter table public.messages disable row level security",
+     "alter table public.messages enable row level security"),
+    ("unindexed_foreign_keys", "public.feedback.feedback_user_id_fkey",
+     "drop index public.feedback_user_id_idx",
+     "create index feedback_user_id_idx on public.feedback (user_id)"),
+    ("user_fk_blocks_delete", "public.library_items.library_items_user_id_fkey",
+     "alter table public.library_items drop constraint library_items_user_id_fkey, add constraint library_items_user_id_fkey foreign key (user_id) references public.users (id)",
+     "alter table public.library_items drop constraint library_items_user_id_fkey, add constraint library_items_user_id_fkey foreign key (user_id) references public.users (id) on delete cascade"),
+    ("function_search_path_mutable", "app_private.my_role()",
+     "alter function app_private.my_role() reset search_path",
+     "alter function app_private.my_role() set search_path = ''"),
+    ("anon_security_definer_function_executable", "public.is_teacher()",
+     "grant execute on function public.is_teacher() to anon",
+     "revoke execute on function public.is_teacher() from anon"),
+    ("security_definer_view", "public.pupil_names",
+     "create view public.pupil_names as select id, display_name from public.users",
+     "alter view public.pupil_names set (security_invoker = true)"),
+    ("audit_logs_not_append_only", "public.audit_logs",
+     "grant update on public.audit_logs to authenticated",
+     "revoke update on public.audit_logs from authenticated"),
+    ("protected_user_columns_writable", "public.users.school_id",
+     "grant update (school_id) on public.users to authenticated",
+     "revoke update (school_id) on public.users from authenticated"),
+    ("protected_user_columns_writable", "public.users.role",
+     "alter table public.users disable trigger guard_columns",
+     "alter table public.users enable trigger guard_columns"),
+    ("auth_rls_initplan", "policy select_own",
+     "drop policy select_own on public.ai_survey_responses; create policy select_own on public.ai_survey_responses for select to authenticated using (user_id = auth.uid())",
+     "drop policy select_own on public.ai_survey_responses; create policy select_own on public.ai_survey_responses for select to authenticated using (user_id = (select auth.uid()))"),
+    ("auth_rls_initplan", "policy select_own_school",
+     "drop policy select_own_school on public.classes; create policy select_own_school on public.classes for select to authenticated using (school_id = app_private.current_school_id())",
+     "drop policy select_own_school on public.classes; create policy select_own_school on public.classes for select to authenticated using (school_id = (select app_private.current_school_id()))"),
+    ("multiple_permissive_policies", "public.feedback (authenticated, select)",
+     "create policy select_again on public.feedback for select to authenticated using (user_id = (select auth.uid()))",
+     "drop policy select_again on public.feedback"),
+    ("no_primary_key", "public.scratch",
+     "create table public.scratch (x int); alter table public.scratch enable row level security; create policy p on public.scratch for select to authenticated using (false); comment on table public.scratch is 'x. ROPA V-01. Legal basis: none. Retention: none.'",
+     "alter table public.scratch add primary key (x)"),
+    ("personal_data_uncommented", "public.homework",
+     "create table public.homework (id int primary key, user_id uuid references public.users on delete cascade); create index on public.homework (user_id); alter table public.homework enable row level security; create policy p on public.homework for select to authenticated using (user_id = (select auth.uid())); comment on column public.homework.user_id is 'Pupil. ROPA V-03. Retention: account.'",
+     "comment on table public.homework is 'Homework. ROPA V-03. Legal basis: Art. 6(1)(e). Retention: account lifetime.'"),
+    ("personal_data_uncommented", "public.users.email",
+     "comment on column public.users.email is 'School e-mail address.'",
+     "comment on column public.users.email is 'School e-mail address. ROPA V-01. Retention: account lifetime.'"),
+    ("rls_policy_always_true", "policy insert_anything",
+     "create policy insert_anything on public.pilot_requests for insert to authenticated with check (true)",
+     "drop policy insert_anything on public.pilot_requests"),
+    ("extension_in_public", "pg_trgm",
+     "create extension pg_trgm schema public",
+     "drop extension pg_trgm"),
+]
+
+
+def test_deployed_schema_verifies_clean(db):
+    assert verify.run(db.dsn) == []
+
+
+def test_every_sql_check_has_a_bad_then_fixed_case():
+    sql_checks = {p.stem.split("_", 1)[1] for p in verify.check_files()}
+    assert sql_checks <= {c[0] for c in CASES}
+
+
+@pytest.mark.parametrize("name, obj, defect, repair", CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
+def test_bad_then_fixed(db, name, obj, defect, repair):
+    with db.connect() as c:
+        c.execute(defect)
+    found = verify.run(db.dsn)
+    # Disabling RLS on a table that has policies is two defects at once.
+    also = {"policy_exists_rls_disabled": {"rls_disabled_in_public"}}.get(name, set())
+    assert {f.name for f in found} == {name} | also and len(found) == 1 + len(also), found
+    assert any(f.name == name and obj in f.object for f in found)
+    with db.connect() as c:
+        c.execute(repair)
+    assert verify.run(db.dsn) == []
+
+
+def test_cli_exit_codes_and_json(db):
+    ok = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "verify", "--dsn", db.dsn, "--json"],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.strip() == "[]"
+    with db.connect() as c:
+        c.execute("alter table public.feedback disable row level security")
+    bad = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "verify", "--dsn", db.dsn, "--json"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    import json
+
+    assert {f["name"] for f in json.loads(bad.stdout)} == {"rls_disabled_in_public", "policy_exists_rls_disabled"}
+    broken = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "verify", "--dsn",
+                             "postgresql://nobody@127.0.0.1:1/none"], capture_output=True, text=True)
+    assert broken.returncode == 2
