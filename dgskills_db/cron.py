@@ -1,6 +1,6 @@
 """Reconcile pg_cron's `cron.job` with the declared retention jobs.
 
-The declaration is one table, `app_private.retention_policy` (seeded by
+The declaration is `app_private.retention_job` (seeded by
 `sql/cron/`): job name, schedule and the procedure each job calls. Deploying makes
 `cron.job` equal to it: declared jobs are upserted by name (a changed schedule or
 command updates the job), jobs of ours that are no longer declared are unscheduled,
@@ -29,7 +29,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 PREFIX = "dgskills."
-DECLARATION = "app_private.retention_policy"
+DECLARATION = "app_private.retention_job"
 
 
 @dataclasses.dataclass

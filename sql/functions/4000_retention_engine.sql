@@ -1,0 +1,130 @@
+/*
+  The retention engine (S-RET). purge_job() deletes, for every rule of one declared job,
+  the rows older than the rule's keep interval, in batches of batch_size rows, each batch
+  its own transaction (COMMIT between batches) with a short lock_timeout, so no purge
+  holds locks on a big table for long. The cutoff is fixed when the purge starts: rows
+  written meanwhile are never touched. Every run of every rule is recorded in
+  app_private.retention_run, also when it removed nothing.
+
+  These are procedures, called with CALL as the top-level statement (as pg_cron does),
+  because only a procedure can COMMIT. PostgreSQL forbids a SET search_path clause on a
+  procedure that commits, so every name inside is schema-qualified instead.
+*/
+create or replace procedure app_private.purge_job(p_job text)
+language plpgsql
+as $$
+declare
+    r record;
+    v_cutoff timestamptz;
+    v_started timestamptz;
+    v_batch_started timestamptz;
+    v_rows bigint;
+    v_total bigint;
+    v_batches integer;
+    v_longest numeric;
+begin
+    if not exists (select from app_private.retention_job as j where j.job = p_job) then
+        raise exception using errcode = '22023', message = pg_catalog.format('unknown retention job %L', p_job);
+    end if;
+    for r in
+        select rr.target, rr.ts_column, rr.keep, rr.batch_size
+        from app_private.retention_rule as rr
+        where rr.job = p_job
+        order by rr.target
+    loop
+        v_started := pg_catalog.clock_timestamp();
+        v_cutoff := pg_catalog.now() - r.keep;
+        v_total := 0;
+        v_batches := 0;
+        v_longest := 0;
+        loop
+            perform pg_catalog.set_config('lock_timeout', '5s', true);
+            v_batch_started := pg_catalog.clock_timestamp();
+            execute pg_catalog.format(
+                'delete from %1$s where ctid = any (array(select ctid from %1$s where %2$I < $1 '
+                'order by %2$I limit $2 for update skip locked))',
+                r.target, r.ts_column
+            ) using v_cutoff, r.batch_size;
+            get diagnostics v_rows = row_count;
+            v_total := v_total + v_rows;
+            v_batches := v_batches + 1;
+            v_longest := greatest(
+                v_longest, extract(epoch from pg_catalog.clock_timestamp() - v_batch_started) * 1000
+            );
+            commit;
+            exit when v_rows < r.batch_size;
+        end loop;
+        insert into app_private.retention_run
+            (job, target, cutoff, rows_deleted, batches, longest_batch_ms, started_at, finished_at)
+        values
+            (p_job, r.target, v_cutoff, v_total, v_batches, v_longest, v_started, pg_catalog.clock_timestamp());
+        commit;
+    end loop;
+end
+$$;
+comment on procedure app_private.purge_job (text) is
+'Retention engine: deletes the expired rows of every rule of one declared job in committed batches and records each run in retention_run.';
+
+/*
+  S-RET-8 (ROPA V-01): 30 days after a school's processor agreement ended, delete every
+  account of the school — the auth.users rows, so the cascade removes all their data —
+  then the school. Batched like purge_job; audited without personal data (counts only).
+*/
+create or replace procedure app_private.offboard_ended_schools()
+language plpgsql
+as $$
+declare
+    s record;
+    v_started timestamptz;
+    v_batch_started timestamptz;
+    v_rows bigint;
+    v_total bigint;
+    v_batches integer;
+    v_longest numeric;
+    v_batch integer := 500;
+begin
+    for s in
+        select sc.id, sc.contract_ends_on
+        from public.schools as sc
+        where sc.contract_ends_on is not null
+          and sc.contract_ends_on <= (pg_catalog.now() at time zone 'UTC')::date - 30
+        order by sc.contract_ends_on
+    loop
+        v_started := pg_catalog.clock_timestamp();
+        v_total := 0;
+        v_batches := 0;
+        v_longest := 0;
+        loop
+            perform pg_catalog.set_config('lock_timeout', '5s', true);
+            v_batch_started := pg_catalog.clock_timestamp();
+            delete from auth.users as au
+            where au.id in (select u.id from public.users as u where u.school_id = s.id limit v_batch);
+            get diagnostics v_rows = row_count;
+            v_total := v_total + v_rows;
+            v_batches := v_batches + 1;
+            v_longest := greatest(
+                v_longest, extract(epoch from pg_catalog.clock_timestamp() - v_batch_started) * 1000
+            );
+            commit;
+            exit when v_rows < v_batch;
+        end loop;
+        delete from public.schools as sc where sc.id = s.id;
+        insert into public.audit_logs (action, metadata)
+        values ('school_offboarded', pg_catalog.jsonb_build_object(
+            'school_id', s.id, 'contract_ended_on', s.contract_ends_on, 'accounts_deleted', v_total,
+            'legal_basis', 'Art. 28(3)(g) GDPR; ROPA V-01: deletion within 30 days after the processor agreement ends'
+        ));
+        insert into app_private.retention_run
+            (job, target, cutoff, rows_deleted, batches, longest_batch_ms, started_at, finished_at)
+        values
+            ('offboard_ended_schools', 'auth.users', s.contract_ends_on::timestamptz + interval '30 days',
+             v_total, v_batches, v_longest, v_started, pg_catalog.clock_timestamp());
+        commit;
+    end loop;
+end
+$$;
+comment on procedure app_private.offboard_ended_schools () is
+'S-RET-8: deletes every account (auth.users, cascading) and then the school, 30 days after contract_ends_on.';
+
+revoke all on procedure app_private.purge_job(text), app_private.offboard_ended_schools()
+from public, anon, authenticated, service_role;

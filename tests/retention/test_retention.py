@@ -1,0 +1,239 @@
+"""Retention (SPEC §8): every job run by the command pg_cron has in cron.job deletes exactly
+the expired rows and records the run; batching; offboarding; reconciliation of cron.job."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import psycopg
+import pytest
+
+import world as world_mod
+from dgskills_db import cron as cron_sync
+from dgskills_db import runner
+
+
+def deploy_jobs(db) -> dict[str, tuple[str, str]]:
+    """Reconcile cron.job for this clone (a no-op `up` does it) and return
+    job -> (command, database) as stored in cron.job."""
+    runner.up(db.dsn)
+    with psycopg.connect(db.dsn) as c:
+        cron_db, _ = cron_sync.cron_location(c)
+        dsn = cron_sync.cron_dsn(c, cron_db)
+    with psycopg.connect(dsn) as cc:
+        rows = cc.execute("select jobname, command, database from cron.job where jobname like %s",
+                          (f"dgskills.%@{db.name}",)).fetchall()
+    return {name.split(".", 1)[1].rsplit("@", 1)[0]: (cmd, database) for name, cmd, database in rows}
+
+
+def run_stored_command(db, jobs, job):
+    cmd, database = jobs[job]
+    assert database == db.name
+    with psycopg.connect(db.dsn, autocommit=True) as c:
+        c.execute(cmd)
+
+
+def last_run(owner, job, target):
+    return owner.execute("""select rows_deleted, batches from app_private.retention_run
+                             where job = %s and target = %s order by id desc limit 1""", (job, target)).fetchone()
+
+
+# job, table, timestamp column, keep, insert (with %(ts)s and %(u)s / %(v)s users)
+AGE_CASES = [
+    ("purge_duel_presence", "public.duel_presence", "last_seen_at", "1 day", None),
+    ("purge_duels", "public.duel_challenges", "created_at", "7 days",
+     "insert into public.duel_challenges (challenger_id, challenged_id, created_at) values (%(u)s, %(v)s, %(ts)s)"),
+    ("purge_duels", "public.active_duels", "created_at", "7 days",
+     "insert into public.active_duels (player1_id, player2_id, created_at) values (%(u)s, %(v)s, %(ts)s)"),
+    ("purge_student_activities", "public.student_activities", "created_at", "1 year",
+     "insert into public.student_activities (user_id, activity_type, created_at) values (%(u)s, 'a', %(ts)s)"),
+    ("purge_feedback", "public.feedback", "created_at", "1 year",
+     "insert into public.feedback (user_id, module, body, created_at) values (%(u)s, 'm', 'b', %(ts)s)"),
+    ("purge_shared_games", "public.shared_games", "created_at", "1 year",
+     "insert into public.shared_games (user_id, title, created_at) values (%(u)s, 'g', %(ts)s)"),
+    ("purge_audit_logs", "public.audit_logs", "created_at", "3 years",
+     "insert into public.audit_logs (action, subject_id, created_at) values ('x', %(u)s, %(ts)s)"),
+    ("purge_audit_logs", "app_private.retention_run", "started_at", "3 years",
+     "insert into app_private.retention_run (job, target, rows_deleted, batches, longest_batch_ms, started_at, finished_at) values ('old', 'x', 0, 0, 0, %(ts)s, %(ts)s)"),
+    ("purge_pilot_requests", "public.pilot_requests", "created_at", "3 years",
+     "insert into public.pilot_requests (contact_name, email, school_name, contact_role, created_at) values ('a', 'a@b.nl', 's', 'r', %(ts)s)"),
+    ("purge_pilot_request_attempts", "app_private.pilot_request_attempts", "attempted_at", "1 day",
+     "insert into app_private.pilot_request_attempts (ip, attempted_at) values ('192.0.2.7', %(ts)s)"),
+]
+
+
+@pytest.mark.parametrize("job, table, ts, keep, insert", AGE_CASES, ids=[f"{c[0]}:{c[1]}" for c in AGE_CASES])
+def test_job_deletes_exactly_the_expired_rows(db, owner, job, table, ts, keep, insert):
+    w = world_mod.build(owner)
+    jobs = deploy_jobs(db)
+    users = [w.users[k] for k in ("subject", "student-same-school", "bystander-pupil", "teacher-same-school")]
+    if table == "public.duel_presence":
+        owner.execute("delete from public.duel_presence")
+    # Rows just outside (expired by a minute) and just inside (a minute to go) the period.
+    stamps = {"expired": f"now() - interval '{keep}' - interval '1 minute'",
+              "kept": f"now() - interval '{keep}' + interval '1 minute'"}
+    before_other = owner.execute("select count(*) from public.messages").fetchone()[0]
+    for i, (kind, expr) in enumerate([(k, e) for k in stamps for e in [stamps[k]]] * 2):
+        t = owner.execute(f"select {expr}").fetchone()[0]
+        if table == "public.duel_presence":
+            owner.execute("insert into public.duel_presence (user_id, last_seen_at) values (%s, %s)", (users[i], t))
+        else:
+            owner.execute(insert, {"u": users[i % 2], "v": users[2], "ts": t})
+    expired_ids = owner.execute(
+        f"select count(*) from {table} where {ts} < now() - interval '{keep}'").fetchone()[0]
+    # The run log records the run itself: do not count those new rows.
+    not_new = "job <> 'purge_audit_logs'" if table == "app_private.retention_run" else "true"
+    total = owner.execute(f"select count(*) from {table} where {not_new}").fetchone()[0]
+    assert expired_ids >= 2
+    run_stored_command(db, jobs, job)
+    assert owner.execute(f"select count(*) from {table} where {ts} < now() - interval '{keep}'").fetchone()[0] == 0
+    assert owner.execute(f"select count(*) from {table} where {not_new}").fetchone()[0] == total - expired_ids
+    assert last_run(owner, job, table)[0] == expired_ids
+    assert owner.execute("select count(*) from public.messages").fetchone()[0] == before_other
+
+
+def test_cron_run_details_purge_runs_in_pg_crons_database(db, owner):
+    jobs = deploy_jobs(db)
+    cmd, database = jobs["purge_cron_job_run_details"]
+    with psycopg.connect(owner.info.dsn) as c:
+        cron_db, _ = cron_sync.cron_location(c)
+        cdsn = cron_sync.cron_dsn(c, cron_db)
+    assert database == cron_db
+    marker = f"dgskills-test-{uuid.uuid4()}"
+    with psycopg.connect(cdsn, autocommit=True) as cc:
+        for days in (31, 29):
+            cc.execute("""insert into cron.job_run_details (jobid, runid, database, username, command, status,
+                                                             return_message, start_time, end_time)
+                          values (0, nextval('cron.runid_seq'), %s, 'x', %s, 'succeeded', '',
+                                  now() - make_interval(days => %s), now() - make_interval(days => %s))""",
+                       (db.name, marker, days, days))
+        cc.execute(cmd)
+        left = cc.execute("select count(*) from cron.job_run_details where command = %s", (marker,)).fetchone()[0]
+        cc.execute("delete from cron.job_run_details where command = %s", (marker,))
+    assert left == 1
+
+
+def test_batches_remove_everything_and_spare_rows_written_meanwhile(db, owner):
+    w = world_mod.build(owner)
+    s = w.users["student-same-school"]
+    owner.execute("update app_private.retention_rule set batch_size = 100 where target = 'public.student_activities'")
+    owner.execute("""insert into public.student_activities (user_id, activity_type, created_at)
+                     select %s, 'old', now() - interval '2 years' - g * interval '1 second'
+                       from generate_series(1, 1050) g""", (s,))
+    fresh = []
+    stop = threading.Event()
+
+    def writer():
+        with psycopg.connect(db.dsn, autocommit=True) as c:
+            while not stop.is_set():
+                fresh.append(c.execute("insert into public.student_activities (user_id, activity_type) values (%s, 'new') returning id",
+                                       (s,)).fetchone()[0])
+                time.sleep(0.002)
+
+    th = threading.Thread(target=writer)
+    th.start()
+    try:
+        with psycopg.connect(db.dsn, autocommit=True) as c:
+            c.execute("call app_private.purge_student_activities()")
+    finally:
+        stop.set()
+        th.join()
+    assert owner.execute("select count(*) from public.student_activities where activity_type = 'old'").fetchone()[0] == 0
+    assert last_run(owner, "purge_student_activities", "public.student_activities") == (1050, 11)
+    assert len(fresh) > 0
+    assert owner.execute("select count(*) from public.student_activities where id = any(%s)", (fresh,)).fetchone()[0] == len(fresh)
+
+
+def test_offboarding_deletes_schools_ended_30_days_ago_and_nothing_else(db, owner):
+    w = world_mod.build(owner)
+    jobs = deploy_jobs(db)
+    owner.execute("update public.schools set contract_ends_on = current_date - 31 where id = %s", (w.school_a,))
+    owner.execute("update public.schools set contract_ends_on = current_date - 29 where id = %s", (w.school_b,))
+    a_users = [r[0] for r in owner.execute("select id from public.users where school_id = %s", (w.school_a,)).fetchall()]
+    b_users = owner.execute("select count(*) from public.users where school_id = %s", (w.school_b,)).fetchone()[0]
+    dev = w.users["developer"]
+    fks = owner.execute("""select c.conrelid::regclass::text, a.attname from pg_constraint c
+                            join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any(c.conkey)
+                           where c.contype = 'f' and c.confrelid = 'public.users'::regclass""").fetchall()
+    run_stored_command(db, jobs, "offboard_ended_schools")
+    assert owner.execute("select count(*) from public.schools where id = %s", (w.school_a,)).fetchone()[0] == 0
+    assert owner.execute("select count(*) from public.classes where school_id = %s", (w.school_a,)).fetchone()[0] == 0
+    assert owner.execute("select count(*) from auth.users where id = any(%s)", (a_users,)).fetchone()[0] == 0
+    for tbl, col in fks:
+        assert owner.execute(f"select count(*) from {tbl} where {col} = any(%s)", (a_users,)).fetchone()[0] == 0, tbl
+    assert owner.execute("select count(*) from public.users where school_id = %s", (w.school_b,)).fetchone()[0] == b_users
+    assert owner.execute("select count(*) from public.users where id = %s", (dev,)).fetchone()[0] == 1
+    assert owner.execute("select count(*) from public.schools").fetchone()[0] == 2
+    receipt = owner.execute("select metadata from public.audit_logs where action = 'school_offboarded'").fetchone()[0]
+    assert receipt["accounts_deleted"] == len(a_users)
+    assert not any(str(u) in str(receipt) for u in a_users)
+    assert last_run(owner, "offboard_ended_schools", "auth.users")[0] == len(a_users)
+
+
+def cron_jobs(db):
+    with psycopg.connect(db.dsn) as c:
+        cron_db, _ = cron_sync.cron_location(c)
+        dsn = cron_sync.cron_dsn(c, cron_db)
+    with psycopg.connect(dsn) as cc:
+        return {r[0]: r[1] for r in cc.execute(
+            "select jobname, schedule from cron.job where jobname like %s", (f"dgskills.%@{db.name}",)).fetchall()}, dsn
+
+
+def test_reconcile_upserts_by_name_unschedules_undeclared_and_spares_foreign_jobs(db, owner):
+    runner.up(db.dsn)
+    runner.up(db.dsn)
+    jobs, cdsn = cron_jobs(db)
+    assert len(jobs) == 10
+    foreign = f"someone-elses-job-{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(cdsn, autocommit=True) as cc:
+        cc.execute("select cron.schedule_in_database(%s, '0 0 1 1 *', 'select 1', %s)", (foreign, db.name))
+    try:
+        owner.execute("update app_private.retention_job set schedule = '*/5 * * * *' where job = 'purge_feedback'")
+        owner.execute("delete from app_private.retention_job where job = 'purge_shared_games'")
+        res = runner.up(db.dsn)  # nothing to apply, but cron.job is reconciled with the declaration
+        assert res.cron.updated == [f"dgskills.purge_feedback@{db.name}"]
+        assert res.cron.unscheduled == [f"dgskills.purge_shared_games@{db.name}"]
+        jobs, _ = cron_jobs(db)
+        assert jobs[f"dgskills.purge_feedback@{db.name}"] == "*/5 * * * *"
+        assert f"dgskills.purge_shared_games@{db.name}" not in jobs and len(jobs) == 9
+        with psycopg.connect(cdsn) as cc:
+            assert cc.execute("select count(*) from cron.job where jobname = %s", (foreign,)).fetchone()[0] == 1
+    finally:
+        with psycopg.connect(cdsn, autocommit=True) as cc:
+            cc.execute("select cron.unschedule(%s)", (foreign,))
+
+
+def test_without_pg_cron_up_deploys_and_says_retention_is_not_scheduled(monkeypatch, empty_db):
+    monkeypatch.setattr(cron_sync, "cron_location", lambda conn: (None, "x"))
+    res = runner.up(empty_db.dsn)
+    assert res.cron.mode == "unavailable" and "NOT" in res.cron.warning
+    with psycopg.connect(empty_db.dsn) as c:
+        assert c.execute("select to_regprocedure('app_private.purge_feedback()') is not null").fetchone()[0]
+
+
+@pytest.mark.slow
+def test_the_real_scheduler_runs_a_job_by_itself(db, owner):
+    """pg_cron 1.4 has no seconds schedules: this waits for the next whole minute."""
+    owner.execute("update app_private.retention_job set schedule = '* * * * *' where job = 'purge_duel_presence'")
+    owner.execute("insert into auth.users (id) values (gen_random_uuid())")
+    jobs = deploy_jobs(db)
+    with psycopg.connect(db.dsn) as c:
+        cron_db, _ = cron_sync.cron_location(c)
+        cdsn = cron_sync.cron_dsn(c, cron_db)
+    with psycopg.connect(cdsn, autocommit=True) as cc:
+        jobid = cc.execute("select jobid from cron.job where jobname = %s",
+                           (f"dgskills.purge_duel_presence@{db.name}",)).fetchone()[0]
+        deadline = time.monotonic() + 150
+        status = None
+        while time.monotonic() < deadline:
+            row = cc.execute("select status, return_message from cron.job_run_details where jobid = %s "
+                             "and status in ('succeeded', 'failed') order by runid desc limit 1", (jobid,)).fetchone()
+            if row:
+                status = row
+                break
+            time.sleep(1)
+    assert status is not None, "pg_cron did not run the job within 150 s"
+    assert status[0] == "succeeded", status
+    assert last_run(owner, "purge_duel_presence", "public.duel_presence") is not None
