@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from dgskills_db import verify
+import psycopg
+
+from dgskills_db import cron as cron_sync
+from dgskills_db import runner, verify
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,10 +71,26 @@ CASES = [
     ("rls_policy_always_true", "policy insert_anything",
      "create policy insert_anything on public.pilot_requests for insert to authenticated with check (true)",
      "drop policy insert_anything on public.pilot_requests"),
+    ("retention_rule_missing", "public.feedback",
+     "delete from app_private.retention_rule where target = 'public.feedback'",
+     "insert into app_private.retention_rule (job, target, ropa_id, ts_column, keep) values ('purge_feedback', 'public.feedback', 'V-06', 'created_at', '1 year')"),
     ("extension_in_public", "pg_trgm",
      "create extension pg_trgm schema public",
      "drop extension pg_trgm"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def deployed(db):
+    """A clone of the template with its retention jobs scheduled, as `up` leaves a database."""
+    runner.up(db.dsn)
+    return db
+
+
+def cron_conn(db):
+    with psycopg.connect(db.dsn) as c:
+        cron_db, _ = cron_sync.cron_location(c)
+        return psycopg.connect(cron_sync.cron_dsn(c, cron_db), autocommit=True)
 
 
 def test_deployed_schema_verifies_clean(db):
@@ -112,3 +131,41 @@ def test_cli_exit_codes_and_json(db):
     broken = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "verify", "--dsn",
                              "postgresql://nobody@127.0.0.1:1/none"], capture_output=True, text=True)
     assert broken.returncode == 2
+
+
+def test_cron_job_unscheduled_then_redeployed(db):
+    name = f"dgskills.purge_feedback@{db.name}"
+    with cron_conn(db) as cc:
+        cc.execute("select cron.unschedule(%s)", (name,))
+    found = verify.run(db.dsn)
+    assert [(f.name, f.object) for f in found] == [("retention_not_scheduled", name)]
+    runner.up(db.dsn)
+    assert verify.run(db.dsn) == []
+
+
+def test_cron_job_with_another_schedule_then_redeployed(db):
+    name = f"dgskills.purge_feedback@{db.name}"
+    with cron_conn(db) as cc:
+        cc.execute("update cron.job set schedule = '0 0 * * *' where jobname = %s", (name,))
+    found = verify.run(db.dsn)
+    assert [(f.name, f.object) for f in found] == [("cron_job_drift", name)]
+    runner.up(db.dsn)
+    assert verify.run(db.dsn) == []
+
+
+def test_cron_job_whose_last_run_failed(db):
+    name = f"dgskills.purge_feedback@{db.name}"
+    with cron_conn(db) as cc:
+        jobid = cc.execute("select jobid from cron.job where jobname = %s", (name,)).fetchone()[0]
+        cc.execute("""insert into cron.job_run_details (jobid, runid, database, username, command, status, return_message,
+                                                         start_time, end_time)
+                      values (%s, nextval('cron.runid_seq'), %s, 'postgres', 'x', 'failed', 'boom', now(), now())""",
+                   (jobid, db.name))
+        found = verify.run(db.dsn)
+        assert [(f.name, f.object) for f in found] == [("cron_job_failed", name)]
+        cc.execute("""insert into cron.job_run_details (jobid, runid, database, username, command, status, return_message,
+                                                         start_time, end_time)
+                      values (%s, nextval('cron.runid_seq'), %s, 'postgres', 'x', 'succeeded', 'ok', now(), now())""",
+                   (jobid, db.name))
+        assert verify.run(db.dsn) == []
+        cc.execute("delete from cron.job_run_details where jobid = %s", (jobid,))
