@@ -1,0 +1,257 @@
+/*
+  Shared pieces of the RPCs (SPEC §7). Refusals carry the documented SQLSTATEs
+  (README, "SQLSTATEs"): 28000 not signed in, 42501 wrong role, DG001 user not found or
+  in another school (deliberately the same: no probing across schools), DG002
+  processing restricted, PT429 rate limited, 22023 invalid argument.
+*/
+
+create or replace function app_private.caller()
+returns public.users
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+    v_uid uuid;
+    v_me public.users;
+begin
+    begin
+        v_uid := (select auth.uid());
+    exception when invalid_text_representation then
+        raise exception using errcode = '28000', message = 'not signed in: the token''s sub is not a user id';
+    end;
+    if v_uid is null then
+        raise exception using errcode = '28000', message = 'not signed in';
+    end if;
+    select u.* into v_me from public.users as u where u.id = v_uid;
+    if not found then
+        raise exception using errcode = '28000', message = 'not signed in: no platform account for this token';
+    end if;
+    return v_me;
+end
+$$;
+comment on function app_private.caller() is 'The signed-in user''s profile; 28000 when there is none.';
+
+create or replace function app_private.school_member_for_staff(p_target uuid, p_admin_only boolean)
+returns public.users
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+    v_me public.users := app_private.caller();
+    v_target public.users;
+begin
+    if p_admin_only and v_me.role <> 'admin' then
+        raise exception using errcode = '42501', message = 'only a school admin may do this';
+    end if;
+    if v_me.role not in ('teacher', 'admin') then
+        raise exception using errcode = '42501', message = 'only a teacher or school admin may do this';
+    end if;
+    if p_target is null then
+        raise exception using errcode = '22023', message = 'user_id is required';
+    end if;
+    select u.* into v_target from public.users as u where u.id = p_target;
+    if not found or v_target.school_id is distinct from v_me.school_id then
+        raise exception using errcode = 'DG001', message = 'no such user in your school';
+    end if;
+    return v_target;
+end
+$$;
+comment on function app_private.school_member_for_staff(uuid, boolean) is
+'Checks that the caller is staff (or admin) and the target is a member of the caller''s school; returns the target.';
+
+create or replace function app_private.check_text(p_name text, p_value text, p_min integer, p_max integer)
+returns text
+language plpgsql immutable
+set search_path = ''
+as $$
+declare
+    v text := pg_catalog.btrim(p_value);
+begin
+    if v is null or pg_catalog.char_length(v) < p_min then
+        if p_min = 0 and v is null then
+            return null;
+        end if;
+        raise exception using errcode = '22023', message = pg_catalog.format('%s is required', p_name);
+    end if;
+    if pg_catalog.char_length(v) > p_max then
+        raise exception using errcode = '22023',
+            message = pg_catalog.format('%s is longer than %s characters', p_name, p_max);
+    end if;
+    return v;
+end
+$$;
+comment on function app_private.check_text(text, text, integer, integer) is
+'Trims and bounds a text argument; 22023 when missing or too long.';
+
+-- Its result columns are part of its signature: dropped first so a change of them deploys.
+drop function if exists app_private.user_references();
+create function app_private.user_references()
+returns table (tbl regclass, table_name text, col name, on_delete text)
+language sql stable
+set search_path = ''
+as $$
+    select
+        c.conrelid::regclass,
+        case when n.nspname = 'public' then cl.relname::text else n.nspname || '.' || cl.relname end,
+        a.attname,
+        c.confdeltype::text
+    from pg_catalog.pg_constraint as c
+    inner join pg_catalog.pg_class as cl on c.conrelid = cl.oid
+    inner join pg_catalog.pg_namespace as n on cl.relnamespace = n.oid
+    inner join pg_catalog.pg_attribute as a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+    where c.contype = 'f' and c.confrelid = 'public.users'::regclass and pg_catalog.cardinality(c.conkey) = 1
+$$;
+comment on function app_private.user_references() is
+'Every column that references public.users(id), from the catalog: what the export covers and the deletion counts.';
+
+/*
+  The Art. 15/20 export, derived from the catalog: every table with a foreign key to
+  users, every such column (both sides of messages, notes about the pupil and by the
+  teacher), so a table added later is exported without anyone remembering. Columns
+  whose names suggest secrets are never exported.
+*/
+create or replace function app_private.export_user(p_user uuid)
+returns jsonb
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+    r record;
+    v_rows jsonb;
+    v_data jsonb := '{}'::jsonb;
+    v_subject jsonb;
+begin
+    select pg_catalog.jsonb_build_object(
+        'id', u.id, 'email', u.email, 'display_name', u.display_name, 'first_name', u.first_name,
+        'last_name', u.last_name, 'role', u.role, 'school', s.name, 'class', c.name, 'year_group', u.year_group,
+        'education_level', u.education_level, 'processing_restricted', u.processing_restricted,
+        'restricted_at', u.restricted_at, 'restricted_reason', u.restricted_reason,
+        'account_created_at', au.created_at, 'created_at', u.created_at, 'updated_at', u.updated_at
+    ) into v_subject
+    from public.users as u
+    left join public.schools as s on s.id = u.school_id
+    left join public.classes as c on c.id = u.class_id
+    left join auth.users as au on au.id = u.id
+    where u.id = p_user;
+    for r in
+        select ur.tbl, ur.table_name, pg_catalog.array_agg(ur.col order by ur.col) as cols,
+               (select pg_catalog.array_agg(a.attname) from pg_catalog.pg_attribute as a
+                 where a.attrelid = ur.tbl and a.attnum > 0 and not a.attisdropped
+                   and a.attname ~* '(password|token|secret)') as secret_cols
+        from app_private.user_references() as ur
+        where ur.tbl <> 'public.users'::regclass
+        group by ur.tbl, ur.table_name
+        order by ur.table_name
+    loop
+        execute pg_catalog.format(
+            'select coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(t) - $2::text[]), ''[]''::jsonb) from %s as t where %s',
+            r.tbl,
+            (select pg_catalog.string_agg(pg_catalog.format('t.%I = $1', c), ' or ') from pg_catalog.unnest(r.cols) as c)
+        ) into v_rows using p_user, coalesce(r.secret_cols::text[], '{}'::text[]);
+        v_data := v_data || pg_catalog.jsonb_build_object(r.table_name, v_rows);
+    end loop;
+    return pg_catalog.jsonb_build_object(
+        'schema_version', '2.0',
+        'exported_at', pg_catalog.now(),
+        'subject', v_subject,
+        'data', v_data
+    );
+end
+$$;
+comment on function app_private.export_user(uuid) is
+'Builds the Art. 15/20 export (schema 2.0) of one user from every table that references users (catalog-driven).';
+
+/*
+  Art. 17: what deleting this account removes (cascade) and what it keeps but
+  disconnects (set null), per table, from the catalog.
+*/
+create or replace function app_private.deletion_counts(p_user uuid)
+returns jsonb
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+    r record;
+    v_n bigint;
+    v_out jsonb := '{}'::jsonb;
+begin
+    for r in
+        select ur.tbl, ur.table_name, ur.col, ur.on_delete from app_private.user_references() as ur
+        where ur.tbl <> 'public.users'::regclass
+        order by ur.table_name, ur.col
+    loop
+        execute pg_catalog.format('select count(*) from %s where %I = $1', r.tbl, r.col) into v_n using p_user;
+        if v_n > 0 then
+            v_out := pg_catalog.jsonb_set(
+                v_out, array[r.table_name],
+                coalesce(v_out -> r.table_name, '{}'::jsonb)
+                || pg_catalog.jsonb_build_object(
+                    case r.on_delete when 'c' then 'deleted' else 'disconnected' end,
+                    coalesce((v_out -> r.table_name ->> case r.on_delete when 'c' then 'deleted' else 'disconnected' end)::bigint, 0) + v_n
+                )
+            );
+        end if;
+    end loop;
+    return v_out || pg_catalog.jsonb_build_object('users', pg_catalog.jsonb_build_object('deleted', 1),
+                                                  'auth.users', pg_catalog.jsonb_build_object('deleted', 1));
+end
+$$;
+comment on function app_private.deletion_counts(uuid) is
+'Per table: rows deleting this user removes (cascade) or disconnects (set null).';
+
+/*
+  Art. 17 itself: leave a receipt that survives the cascade (no subject_id, no personal
+  data: a sha256 of the id), then delete the auth account so everything cascades.
+*/
+create or replace function app_private.delete_account(p_user uuid, p_actor uuid, p_on_behalf boolean)
+returns jsonb
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+    v_counts jsonb := app_private.deletion_counts(p_user);
+    v_school uuid := (select u.school_id from public.users as u where u.id = p_user);
+    v_receipt bigint;
+begin
+    insert into public.audit_logs (action, actor_id, subject_id, subject_hash, school_id, metadata)
+    values (
+        'gdpr_account_deletion_initiated',
+        case when p_on_behalf then p_actor end,
+        null,
+        pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p_user::text, 'UTF8')), 'hex'),
+        v_school,
+        pg_catalog.jsonb_build_object(
+            'legal_basis', 'Art. 17 GDPR', 'initiator', case when p_on_behalf then 'school_admin' else 'self' end,
+            'counts', v_counts
+        )
+    )
+    returning id into v_receipt;
+    delete from auth.users where id = p_user;
+    return pg_catalog.jsonb_build_object('deleted', true, 'receipt_id', v_receipt, 'counts', v_counts);
+end
+$$;
+comment on function app_private.delete_account(uuid, uuid, boolean) is
+'Deletes an account (auth.users, cascading everywhere) after writing a deletion receipt without personal data.';
+
+create or replace function app_private.audit(
+    p_action text, p_actor uuid, p_subject uuid, p_school uuid, p_metadata jsonb
+)
+returns void
+language sql volatile security definer
+set search_path = ''
+as $$
+    insert into public.audit_logs (action, actor_id, subject_id, school_id, metadata)
+    values (p_action, p_actor, p_subject, p_school, coalesce(p_metadata, '{}'::jsonb))
+$$;
+comment on function app_private.audit(text, uuid, uuid, uuid, jsonb) is 'Appends one audit_logs entry.';
+
+revoke all on function
+app_private.caller(),
+app_private.school_member_for_staff(uuid, boolean),
+app_private.check_text(text, text, integer, integer),
+app_private.user_references(),
+app_private.export_user(uuid),
+app_private.deletion_counts(uuid),
+app_private.delete_account(uuid, uuid, boolean),
+app_private.audit(text, uuid, uuid, uuid, jsonb)
+from public, anon, authenticated, service_role;

@@ -1,0 +1,57 @@
+/*
+  Pilot requests (ROPA V-10). The edge function (service_role) passes the client IP.
+  Every field is validated and bounded; a filled honeypot is accepted silently and
+  stored nowhere; more than 3 requests per minute per IP are refused with PT429
+  (PostgREST answers HTTP 429). Requests per IP are serialised by an advisory lock so
+  that concurrent requests cannot slip past the limit.
+*/
+create or replace function public.submit_pilot_request(
+    contact_name text, email text, school_name text, contact_role text, pupil_count integer,
+    message text, ip inet, honeypot text default null
+)
+returns jsonb
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+    v_name text;
+    v_email text;
+    v_school text;
+    v_role text;
+    v_message text;
+    v_id bigint;
+begin
+    if ip is null then
+        raise exception using errcode = '22023', message = 'ip is required';
+    end if;
+    if coalesce(pg_catalog.btrim(honeypot), '') <> '' then
+        return pg_catalog.jsonb_build_object('accepted', true);
+    end if;
+    v_name := app_private.check_text('contact_name', contact_name, 1, 200);
+    v_email := pg_catalog.lower(app_private.check_text('email', email, 3, 254));
+    if v_email !~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$' then
+        raise exception using errcode = '22023', message = 'email is not an e-mail address';
+    end if;
+    v_school := app_private.check_text('school_name', school_name, 1, 200);
+    v_role := app_private.check_text('contact_role', contact_role, 1, 100);
+    v_message := app_private.check_text('message', message, 0, 5000);
+    if pupil_count is not null and pupil_count not between 1 and 100000 then
+        raise exception using errcode = '22023', message = 'pupil_count must be between 1 and 100000';
+    end if;
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('submit_pilot_request:' || pg_catalog.host(ip)));
+    if (select count(*) from app_private.pilot_request_attempts as a
+        where a.ip = submit_pilot_request.ip and a.attempted_at > pg_catalog.now() - interval '1 minute') >= 3 then
+        raise exception using errcode = 'PT429', message = 'too many pilot requests from this address; try again in a minute';
+    end if;
+    insert into app_private.pilot_request_attempts (ip) values (submit_pilot_request.ip);
+    insert into public.pilot_requests (contact_name, email, school_name, contact_role, pupil_count, message, ip)
+    values (v_name, v_email, v_school, v_role, pupil_count, v_message, submit_pilot_request.ip)
+    returning id into v_id;
+    return pg_catalog.jsonb_build_object('accepted', true, 'id', v_id);
+end
+$$;
+comment on function public.submit_pilot_request(text, text, text, text, integer, text, inet, text) is
+'RPC (service_role only): validates and stores a pilot request (ROPA V-10). 22023 bad field, PT429 more than 3 per minute from one IP. A filled honeypot returns {accepted: true} and stores nothing.';
+revoke all on function public.submit_pilot_request(text, text, text, text, integer, text, inet, text)
+from public, anon, authenticated, service_role;
+grant execute on function public.submit_pilot_request(text, text, text, text, integer, text, inet, text) to service_role;
