@@ -168,3 +168,11 @@ def matrix_world(module_db):
 @pytest.fixture(scope="module")
 def isolation_conn(module_db):
     return module_db.connect()
+
+
+@pytest.fixture(scope="module")
+def rpc_world(module_db):
+    import world as world_mod
+
+    conn = module_db.connect()
+    return conn, world_mod.build(conn)
