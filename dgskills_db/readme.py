@@ -1,0 +1,76 @@
+"""Sections of README.md that are generated, so the README cannot disagree with what the
+tests and the database use: the access matrix (tests/rls/access_matrix.py, the data the
+matrix tests run) and the retention table (the deployed declaration). Each section sits
+between `<!-- BEGIN name -->` and `<!-- END name -->`.
+
+    .venv/bin/python -m dgskills_db.readme [--dsn URL]   # rewrite the sections in place
+tests/test_readme.py fails when a section is stale.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+
+
+def _matrix_module():
+    spec = importlib.util.spec_from_file_location("access_matrix", ROOT / "tests" / "rls" / "access_matrix.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def access_matrix() -> str:
+    return _matrix_module().render_markdown()
+
+
+def retention(dsn: str) -> str:
+    with psycopg.connect(dsn) as c:
+        rows = c.execute("""
+            select j.requirement, j.job, coalesce(r.target, '—'), coalesce(r.ropa_id, ''),
+                   coalesce(r.ts_column, ''), coalesce(r.keep::text, 'contract end + 30 days'), j.schedule,
+                   'app_private.' || j.job || '()'
+              from app_private.retention_job j
+              left join app_private.retention_rule r using (job)
+             order by (regexp_match(j.requirement, '[0-9]+'))[1]::int, j.requirement, j.job, r.target""").fetchall()
+    lines = ["| id | job (procedure) | table | ROPA | clock column | kept | schedule (UTC) |",
+             "|---|---|---|---|---|---|---|"]
+    for req, job, target, ropa, ts, keep, sched, proc in rows:
+        if job == "offboard_ended_schools":
+            target, ropa, ts = "schools' accounts (auth.users, cascading)", "V-01", "schools.contract_ends_on"
+        lines.append(f"| {req} | `{proc}` | `{target}` | {ropa} | `{ts}` | {keep} | `{sched}` |")
+    return "\n".join(lines) + "\n"
+
+
+def sections(dsn: str) -> dict[str, str]:
+    return {"access-matrix": access_matrix(), "retention": retention(dsn)}
+
+
+def current(text: str, name: str) -> str | None:
+    m = re.search(rf"<!-- BEGIN {name} -->\n(.*?)<!-- END {name} -->", text, re.S)
+    return m.group(1) if m else None
+
+
+def write(dsn: str) -> None:
+    text = README.read_text()
+    for name, body in sections(dsn).items():
+        text, n = re.subn(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)",
+                          lambda m: m.group(1) + body + m.group(2), text, flags=re.S)
+        if n != 1:
+            raise SystemExit(f"README.md has no section {name}")
+    README.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    from migrate import resolve_dsn
+
+    args = sys.argv[1:]
+    write(resolve_dsn(args[args.index("--dsn") + 1] if "--dsn" in args else None))
