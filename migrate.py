@@ -134,13 +134,17 @@ def plan(dsn: Optional[str] = DsnOpt, as_json: bool = typer.Option(False, "--jso
 
 
 @app.command()
-def verify(dsn: Optional[str] = DsnOpt, as_json: bool = typer.Option(False, "--json")) -> None:
+def verify(
+    dsn: Optional[str] = DsnOpt,
+    as_json: bool = typer.Option(False, "--json"),
+    drift: bool = typer.Option(True, "--drift/--no-drift", help="Also compare with a fresh build of sql/ (needs CREATEDB)."),
+) -> None:
     """Run the compliance checks. Exit 0 clean (INFO allowed), 1 findings, 2 could not run."""
     from dgskills_db import verify as verify_mod
 
     url = resolve_dsn(dsn)
     try:
-        findings = verify_mod.run(url)
+        findings = verify_mod.run(url, drift=drift)
     except Exception as exc:  # could not run
         _fail(exc, 2)
     if as_json:

@@ -42,7 +42,7 @@ def check_files() -> list[Path]:
 
 def check_names() -> list[str]:
     return [p.stem.split("_", 1)[1] for p in check_files()] + ["retention_not_scheduled", "cron_job_drift",
-                                                              "cron_job_failed"]
+                                                              "cron_job_failed", "schema_drift"]
 
 
 def _sql_checks(conn: psycopg.Connection) -> list[Finding]:
@@ -111,9 +111,27 @@ def _cron_checks(conn: psycopg.Connection) -> list[Finding]:
             cconn.close()
 
 
-def run(dsn: str) -> list[Finding]:
+def waivers(conn: psycopg.Connection) -> dict[tuple[str, str], str]:
+    if not conn.execute("select pg_catalog.to_regclass('app_private.verify_waiver') is not null").fetchone()[0]:
+        return {}
+    return {(r[0], r[1]): r[2] for r in conn.execute(
+        "select check_name, object, reason from app_private.verify_waiver").fetchall()}
+
+
+def run(dsn: str, drift: bool = False) -> list[Finding]:
+    """All checks; with drift=True also the comparison with a fresh build of sql/."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         findings = _sql_checks(conn) + _cron_checks(conn)
+        waived = waivers(conn)
+    if drift:
+        from . import drift as drift_mod
+
+        findings += drift_mod.check(dsn)
+    findings = [
+        Finding(f.name, "INFO", f.object, f"waived: {waived[(f.name, f.object)]} (was {f.level}: {f.detail})",
+                f.remediation) if (f.name, f.object) in waived else f
+        for f in findings
+    ]
     order = {lvl: i for i, lvl in enumerate(LEVELS)}
     return sorted(findings, key=lambda f: (order.get(f.level, 9), f.name, f.object))
 

@@ -122,7 +122,7 @@ def test_cli_exit_codes_and_json(db):
     assert ok.returncode == 0 and ok.stdout.strip() == "[]"
     with db.connect() as c:
         c.execute("alter table public.feedback disable row level security")
-    bad = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "verify", "--dsn", db.dsn, "--json"],
+    bad = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "verify", "--dsn", db.dsn, "--json", "--no-drift"],
                          capture_output=True, text=True)
     assert bad.returncode == 1
     import json

@@ -1,0 +1,100 @@
+"""Drift: the live schema against a fresh build of sql/ (SPEC §10).
+
+`sql/` is built into a scratch database on the same server (the deploying user needs
+CREATEDB), then the `results` package — the psycopg 3 successor of migra — computes the
+statements that would turn the live schemas into the fresh ones. Each statement is a
+finding. It compares tables, columns, types, defaults, constraints, indexes, views, RLS
+and policies, grants, functions (body, volatility, security, config) and triggers in the
+schemas this project owns (`public`, `app_private`); pg_cron's jobs are compared with
+the declaration by the cron checks of verify.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+SCHEMAS = ("public", "app_private")
+
+
+def _with_db(dsn: str, dbname: str) -> str:
+    """The same server as dsn, another database, as a URL (what `results` accepts)."""
+    from urllib.parse import quote
+
+    p = conninfo_to_dict(dsn)
+    auth = quote(p.get("user", ""), safe="")
+    if p.get("password"):
+        auth += ":" + quote(p["password"], safe="")
+    host = p.get("host", "")
+    netloc = (auth + "@" if auth else "") + (f"[{host}]" if ":" in host else quote(host, safe="") if not host.startswith("/") else "")
+    if p.get("port") and not host.startswith("/"):
+        netloc += f":{p['port']}"
+    query = f"?host={quote(host, safe='')}" if host.startswith("/") else ""
+    if p.get("port") and host.startswith("/"):
+        query += f"&port={p['port']}"
+    return f"postgresql://{netloc}/{quote(dbname, safe='')}{query}"
+
+
+def _statements(live_dsn: str, fresh_dsn: str) -> list[str]:
+    import results
+    from results.dbdiff.migra import Migration
+
+    out: list[str] = []
+    live = results.db(_with_db(live_dsn, conninfo_to_dict(live_dsn)["dbname"]))
+    fresh = results.db(fresh_dsn)
+    for schema in SCHEMAS:
+        m = Migration(live, fresh, schema=schema)
+        m.set_safety(False)
+        m.add_all_changes_ordered(privileges=True)
+        out += [s.strip() for s in m.statements
+                if s.strip() and not s.strip().startswith("set check_function_bodies") and _ours(s)]
+    return out
+
+
+def _object_of(stmt: str) -> str:
+    trg = re.search(r"trigger\s+\"?(\w+)\"?.*?\bon\s+\"?([\w]+)\"?\.\"?(\w+)\"?", stmt, re.I | re.S)
+    if trg:
+        return f"{trg.group(2)}.{trg.group(3)}: trigger {trg.group(1)}"
+    idx = re.search(r"index\s+(?:if\s+(?:not\s+)?exists\s+)?\"?(\w+)\"?\s+on\s+(?:only\s+)?\"?(\w+)\"?\.", stmt, re.I)
+    if idx:
+        return f"{idx.group(2)}.{idx.group(1)}"
+    fn = re.search(r"function\s+([\w.]+\([^)]*\))", stmt, re.I)
+    if fn:
+        return fn.group(1)
+    rel = re.search(r'"([^"]+)"\."([^"]+)"', stmt)
+    name = f"{rel.group(1)}.{rel.group(2)}" if rel else stmt.split("\n", 1)[0][:80]
+    pol = re.search(r'policy\s+"([^"]+)"', stmt, re.I)
+    return f"{name}: policy {pol.group(1)}" if pol else name
+
+
+def _ours(stmt: str) -> bool:
+    # pg_cron is created by the toolkit where pg_cron lives, not by sql/.
+    return not re.search(r'extension\s+(if\s+(not\s+)?exists\s+)?"?pg_cron"?', stmt, re.I)
+
+
+def check(dsn: str, sql_root=None) -> list:
+    from . import runner
+    from .verify import Finding
+
+    scratch = f"dgskills_drift_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(dsn, autocommit=True) as c:
+            c.execute(f'create database "{scratch}"')
+    except psycopg.Error as exc:
+        return [Finding("schema_drift", "WARN", "server", f"drift not checked: cannot create a scratch database ({exc.diag.message_primary})",
+                        "run verify as a user with CREATEDB, or check drift on a copy")]
+    try:
+        scratch_dsn = _with_db(dsn, scratch)
+        runner.up(scratch_dsn, sql_root or runner.SQL_ROOT, reconcile_cron=False)
+        stmts = _statements(dsn, scratch_dsn)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as c:
+            c.execute(f'drop database if exists "{scratch}" with (force)')
+    return [
+        Finding("schema_drift", "ERROR", _object_of(s), "live schema differs from a fresh build of sql/; to match it: "
+                + " ".join(s.split())[:600], "put the change into sql/ (a new migration or the repeatable file), or redeploy")
+        for s in stmts
+    ]

@@ -1,0 +1,61 @@
+"""Drift: hand changes to a deployed database are reported against a fresh build of sql/."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from dgskills_db import cron as cron_sync
+from dgskills_db import drift, runner, verify
+
+
+@pytest.fixture(autouse=True)
+def deployed(db):
+    runner.up(db.dsn)
+    return db
+
+
+def test_a_clean_deploy_has_no_drift(db):
+    assert drift.check(db.dsn) == []
+
+
+@pytest.mark.parametrize("change, obj, words", [
+    ("alter table public.feedback add column mood text", "public.feedback", "drop column \"mood\""),
+    ("alter policy select_own on public.ai_survey_responses using (true)",
+     "public.ai_survey_responses: policy select_own", "create policy"),
+    ("create or replace function public.is_teacher() returns boolean language sql stable security definer "
+     "set search_path = '' as $$ select true $$", "public.is_teacher()", "CREATE OR REPLACE FUNCTION"),
+    ("grant delete on public.audit_logs to service_role", "public.audit_logs", "revoke delete"),
+    ("drop index public.feedback_created_at_idx", "public.feedback_created_at_idx", "create index"),
+    ("drop trigger refuse_if_restricted on public.feedback", "public.feedback: trigger refuse_if_restricted", "trigger"),
+])
+def test_hand_change_is_reported(db, change, obj, words):
+    with db.connect() as c:
+        c.execute(change)
+    found = drift.check(db.dsn)
+    assert found and all(f.name == "schema_drift" for f in found)
+    assert any(f.object == obj for f in found), [f.object for f in found]
+    assert any(words.lower() in f.detail.lower() for f in found), [f.detail for f in found]
+
+
+def test_cron_schedule_changed_by_hand_is_reported_by_verify(db):
+    with psycopg.connect(db.dsn) as c:
+        cron_db, _ = cron_sync.cron_location(c)
+        cdsn = cron_sync.cron_dsn(c, cron_db)
+    with psycopg.connect(cdsn, autocommit=True) as cc:
+        cc.execute("update cron.job set schedule = '0 12 * * *' where jobname = %s", (f"dgskills.purge_duels@{db.name}",))
+    found = verify.run(db.dsn, drift=True)
+    assert [(f.name, f.object) for f in found] == [("cron_job_drift", f"dgskills.purge_duels@{db.name}")]
+
+
+def test_a_declared_waiver_turns_the_finding_into_info_and_nothing_else(db):
+    with db.connect() as c:
+        c.execute("create table public.scratch (id int primary key)")
+        c.execute("comment on table public.scratch is 'x. ROPA V-01. Legal basis: none. Retention: none.'")
+    assert [f.level for f in verify.run(db.dsn)] == ["ERROR"]
+    with db.connect() as c:
+        c.execute("""insert into app_private.verify_waiver values ('rls_disabled_in_public', 'public.scratch',
+                     'a scratch table for a one-off data repair, dropped after use')""")
+    found = verify.run(db.dsn)
+    assert [(f.name, f.level) for f in found] == [("rls_disabled_in_public", "INFO")]
+    assert found[0].detail.startswith("waived: a scratch table")
