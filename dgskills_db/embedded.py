@@ -49,6 +49,17 @@ def _port_for(path: Path) -> int:
     return 55000 + int.from_bytes(digest[:2], "big") % 2000
 
 
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _run_as() -> str | None:
     """The OS user the server runs as: None means 'whoever we are' (not root)."""
     if os.geteuid() != 0:
@@ -74,9 +85,25 @@ def _user_can_write(user: str | None, path: Path) -> bool:
 @dataclasses.dataclass(frozen=True)
 class Cluster:
     state_dir: Path
-    port: int
+    preferred_port: int
     os_user: str | None
     dbname: str = DEFAULT_DB
+
+    @property
+    def port(self) -> int:
+        """The port chosen when the cluster was created (kept in <state>/port), else the preferred one."""
+        try:
+            return int((self.state_dir / "port").read_text())
+        except (OSError, ValueError):
+            return self.preferred_port
+
+    def _choose_port(self) -> int:
+        if os.environ.get("DGSKILLS_PGPORT"):
+            return self.preferred_port
+        for candidate in [self.preferred_port, *range(self.preferred_port + 1, self.preferred_port + 200)]:
+            if _port_free(candidate):
+                return candidate
+        raise EmbeddedError(f"no free TCP port near {self.preferred_port} on 127.0.0.1 (set DGSKILLS_PGPORT)")
 
     @property
     def data_dir(self) -> Path:
@@ -133,6 +160,8 @@ class Cluster:
         if not (_bindir() / "initdb").exists():
             raise EmbeddedError(f"PostgreSQL {PG_MAJOR} binaries not found in {_bindir()} (run scripts/bootstrap.sh)")
         self._prepare_dirs()
+        port = self._choose_port()
+        (self.state_dir / "port").write_text(f"{port}\n")
         self._cmd([
             str(_bindir() / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
             "--auth-local=trust", "--auth-host=trust", "-E", "UTF8", "--locale=C.UTF-8",
@@ -142,7 +171,7 @@ class Cluster:
             fh.write(
                 "\n# dgskills-db embedded cluster\n"
                 "listen_addresses = '127.0.0.1'\n"
-                f"port = {self.port}\n"
+                f"port = {port}\n"
                 f"unix_socket_directories = '{self.socket_dir}'\n"
                 "shared_preload_libraries = 'pg_cron'\n"
                 f"cron.database_name = '{self.dbname}'\n"
@@ -240,7 +269,7 @@ def default_cluster() -> Cluster:
         if not reachable or len(str(state / "run" / ".s.PGSQL.55555")) > 100:
             tag = hashlib.sha256(str(PROJECT_DIR).encode()).hexdigest()[:10]
             state = Path("/var/tmp") / f"dgskills-db-{tag}"
-    return Cluster(state_dir=state, port=_port_for(PROJECT_DIR), os_user=user)
+    return Cluster(state_dir=state, preferred_port=_port_for(PROJECT_DIR), os_user=user)
 
 
 def wait_ready(url: str, timeout: float = 30.0) -> None:
