@@ -27,6 +27,7 @@ lint: setup
 
 ## bench: the benchmark suite (see README, Performance)
 bench: setup
+	DGSKILLS_BENCH_PKGS=1 bash scripts/bootstrap.sh
 	$(PY) -m bench
 
 db-stop:

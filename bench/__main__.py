@@ -1,7 +1,18 @@
-"""`make bench`: benchmarks, measured side by side in one run, medians over repeats.
+"""`make bench`: every benchmark, each measured side by side with its reference in the same
+run (alternating, medians over repeats), printed as one table and written to
+bench/results/latest.json.
 
-Prints one table and writes bench/results/latest.json. Runs against the embedded
-cluster (or DATABASE_URL's server) in scratch databases it creates and drops.
+  1. RLS overhead: a teacher's dashboard and a pupil's own-data query through RLS as the
+     persona vs the same query as the owner with the equivalent explicit WHERE.
+  2. delete_my_account() for a pupil with 5,000+ rows over every table (rolled back).
+  3. export_my_data() for such a pupil.
+  4. Retention purge of 1,000,000 expired rows vs one plain DELETE of the same rows, and
+     the longest batch transaction of the purge.
+  5. `up` on an empty database and a no-op `up`, vs Sqitch deploying the same SQL files.
+
+Environment: BENCH_SCALE (data set size, default 1.0 = 200 schools, 50,000 pupils,
+1,000,000 activities), BENCH_PURGE_ROWS (default 1,000,000), BENCH_REPEATS (default 7).
+Runs against the embedded cluster, or DATABASE_URL's server, in scratch databases.
 """
 
 from __future__ import annotations
@@ -9,8 +20,11 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -21,9 +35,15 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dgskills_db import embedded, runner  # noqa: E402
+from bench import generate as gen  # noqa: E402
+from bench.queries import DASHBOARD_EXPLICIT, DASHBOARD_RLS, OWN_EXPLICIT, OWN_RLS  # noqa: E402
+from dgskills_db import embedded, runner, sqlfiles  # noqa: E402
 
+SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
+PURGE_ROWS = int(os.environ.get("BENCH_PURGE_ROWS", "1000000"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
+GOALS = {"rls_dashboard": 1.2, "rls_own": 1.2, "delete_ms": 50, "export_ms": 100, "purge_ratio": 2.0,
+         "purge_longest_batch_s": 0.5}
 
 
 def server_dsn() -> str:
@@ -40,56 +60,277 @@ def with_db(dsn: str, name: str) -> str:
     return make_conninfo(**p)
 
 
-def scratch(dsn: str):
-    name = f"dgskills_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(dsn, autocommit=True) as c:
-        c.execute(f'create database "{name}"')
-    return name
+class Scratch:
+    def __init__(self, dsn: str, deploy: bool = True):
+        self.server = dsn
+        self.name = f"dgskills_bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(dsn, autocommit=True) as c:
+            c.execute(f'create database "{self.name}"')
+        self.dsn = with_db(dsn, self.name)
+        if deploy:
+            runner.up(self.dsn, reconcile_cron=False)
+
+    def drop(self):
+        with psycopg.connect(self.server, autocommit=True) as c:
+            c.execute(f'drop database if exists "{self.name}" with (force)')
 
 
-def drop(dsn: str, name: str) -> None:
-    with psycopg.connect(dsn, autocommit=True) as c:
-        c.execute(f'drop database if exists "{name}" with (force)')
+def med_ms(xs):
+    return round(statistics.median(xs) * 1000, 3)
 
 
-def bench_up(dsn: str) -> dict:
-    full, noop = [], []
-    for _ in range(REPEATS):
-        name = scratch(dsn)
-        try:
-            url = with_db(dsn, name)
-            t0 = time.perf_counter()
-            runner.up(url, reconcile_cron=False)
-            full.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            res = runner.up(url, reconcile_cron=False)
-            noop.append(time.perf_counter() - t0)
-            assert res.noop
-        finally:
-            drop(dsn, name)
-    return {
-        "up_empty_median_s": round(statistics.median(full), 3),
-        "up_noop_median_s": round(statistics.median(noop), 3),
-        "repeats": REPEATS,
-    }
+def as_persona(conn, uid):
+    conn.execute("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
+                 (json.dumps({"sub": str(uid), "role": "authenticated", "aud": "authenticated"}),))
+
+
+def timed(conn, sql, params=None):
+    t0 = time.perf_counter()
+    rows = conn.execute(sql, params).fetchall()
+    return time.perf_counter() - t0, rows
+
+
+# 1 -----------------------------------------------------------------------------------------
+def bench_rls(dsn: str) -> dict:
+    out = {}
+    with psycopg.connect(dsn) as c:
+        school, teacher = c.execute("""select u.school_id, u.id from public.users u join public.schools s on s.id = u.school_id
+                                        where u.role = 'teacher' and s.name = 'School 2' order by u.id limit 1""").fetchone()
+        pupil = c.execute("""select id from public.users where role = 'student' and school_id = %s
+                              and not processing_restricted order by id limit 1""", (school,)).fetchone()[0]
+        c.commit()
+        cases = {
+            "rls_dashboard": (DASHBOARD_RLS, teacher, DASHBOARD_EXPLICIT, {"school": school}),
+            "rls_own": (OWN_RLS, pupil, OWN_EXPLICIT, {"pupil": pupil}),
+        }
+        for name, (q_rls, who, q_ref, params) in cases.items():
+            a, b = [], []
+            for i in range(REPEATS * 10):
+                for order in ((0, 1) if i % 2 == 0 else (1, 0)):
+                    with c.transaction(force_rollback=True):
+                        if order == 0:
+                            as_persona(c, who)
+                            t, r1 = timed(c, q_rls)
+                            a.append(t)
+                        else:
+                            t, r2 = timed(c, q_ref, params)
+                            b.append(t)
+            assert sorted(r1) == sorted(r2), f"{name}: RLS and explicit results differ"
+            ratio = statistics.median(a) / statistics.median(b)
+            out[name] = {"rls_ms": med_ms(a), "explicit_ms": med_ms(b), "ratio": round(ratio, 2), "rows": len(r1)}
+            if ratio > GOALS[name]:
+                with c.transaction(force_rollback=True):
+                    as_persona(c, who)
+                    plan_rls = [r[0] for r in c.execute("explain analyze " + q_rls).fetchall()]
+                with c.transaction(force_rollback=True):
+                    plan_ref = [r[0] for r in c.execute("explain analyze " + q_ref, params).fetchall()]
+                out[name]["plans"] = {"rls": plan_rls, "explicit": plan_ref}
+    return out
+
+
+# 2, 3 --------------------------------------------------------------------------------------
+def pupil_rows(conn, uid) -> int:
+    total = 0
+    for tbl, col in conn.execute("""select ur.tbl::text, ur.col from app_private.user_references() ur""").fetchall():
+        total += conn.execute(f"select count(*) from {tbl} where {col} = %s", (uid,)).fetchone()[0]
+    return total
+
+
+def bench_rights(dsn: str, heavy: list) -> dict:
+    dels, exps, sizes = [], [], []
+    with psycopg.connect(dsn) as c:
+        sizes = [pupil_rows(c, u) for u in heavy]
+        c.commit()
+        for i in range(REPEATS * 3):
+            uid = heavy[i % len(heavy)]
+            for which in (("delete", "export") if i % 2 == 0 else ("export", "delete")):
+                with c.transaction(force_rollback=True):
+                    as_persona(c, uid)
+                    if which == "delete":
+                        t, rows = timed(c, "select public.delete_my_account()")
+                        assert rows[0][0]["deleted"]
+                        dels.append(t)
+                    else:
+                        t, rows = timed(c, "select public.export_my_data()")
+                        exps.append(t)
+    return {"delete_ms": med_ms(dels), "export_ms": med_ms(exps), "pupil_rows": min(sizes)}
+
+
+# 4 -----------------------------------------------------------------------------------------
+def bench_purge(server: str) -> dict:
+    s = Scratch(server)
+    try:
+        gen.generate(s.dsn, scale=0.01, seed=5, quiet=True)
+        with psycopg.connect(s.dsn, autocommit=True) as c:
+            c.execute("delete from public.student_activities")
+            pupils = [r[0] for r in c.execute("select id from public.users where role = 'student' order by id").fetchall()]
+
+            def load():
+                c.execute("set session_replication_role = replica")
+                c.execute("""insert into public.student_activities (user_id, activity_type, created_at)
+                             select (%(p)s::uuid[])[1 + g %% cardinality(%(p)s::uuid[])], 'old',
+                                    now() - interval '2 years' + g * interval '1 second'
+                               from generate_series(1, %(n)s) g""", {"p": pupils, "n": PURGE_ROWS})
+                c.execute("""insert into public.student_activities (user_id, activity_type)
+                             select (%(p)s::uuid[])[1 + g %% cardinality(%(p)s::uuid[])], 'new'
+                               from generate_series(1, 100000) g""", {"p": pupils})
+                c.execute("set session_replication_role = origin")
+                c.execute("vacuum analyze public.student_activities")
+
+            purge, plain, longest = [], [], []
+            for i in range(max(2, REPEATS // 3)):
+                for which in (("purge", "plain") if i % 2 == 0 else ("plain", "purge")):
+                    load()
+                    t0 = time.perf_counter()
+                    if which == "purge":
+                        c.execute("call app_private.purge_student_activities()")
+                        purge.append(time.perf_counter() - t0)
+                        row = c.execute("""select rows_deleted, longest_batch_ms from app_private.retention_run
+                                            where job = 'purge_student_activities' order by id desc limit 1""").fetchone()
+                        assert row[0] == PURGE_ROWS, row
+                        longest.append(float(row[1]) / 1000)
+                    else:
+                        n = c.execute("delete from public.student_activities where created_at < now() - interval '1 year'").rowcount
+                        plain.append(time.perf_counter() - t0)
+                        assert n == PURGE_ROWS
+                    assert c.execute("select count(*) from public.student_activities").fetchone()[0] == 100000
+                    c.execute("truncate public.student_activities")
+        return {"rows": PURGE_ROWS, "purge_s": round(statistics.median(purge), 3),
+                "plain_delete_s": round(statistics.median(plain), 3),
+                "ratio": round(statistics.median(purge) / statistics.median(plain), 2),
+                "longest_batch_s": round(max(longest), 3), "batch_size": 10000}
+    finally:
+        s.drop()
+
+
+# 5 -----------------------------------------------------------------------------------------
+def sqitch_project(tmp: Path) -> Path:
+    """A Sqitch project deploying exactly what `up` applies, in the same order."""
+    versioned, repeatable = sqlfiles.discover(runner.SQL_ROOT)
+    files = [("auth_shim", runner.SHIM_FILE.read_text())] + [(f.path.stem + "_" + f.path.parent.name, f.text)
+                                                             for f in (*versioned, *repeatable)]
+    (tmp / "deploy").mkdir()
+    (tmp / "revert").mkdir()
+    (tmp / "verify").mkdir()
+    (tmp / "sqitch.conf").write_text('[core]\n\tengine = pg\n\tplan_file = sqitch.plan\n\ttop_dir = .\n')
+    plan = ["%syntax-version=1.0.0", "%project=dgskills", ""]
+    for name, text in files:
+        (tmp / "deploy" / f"{name}.sql").write_text("begin;\n" + text + "\ncommit;\n")
+        (tmp / "revert" / f"{name}.sql").write_text("select 1;\n")
+        (tmp / "verify" / f"{name}.sql").write_text("select 1;\n")
+        plan.append(f"{name} 2026-01-01T00:00:00Z bench <bench@example.org> # {name}")
+    (tmp / "sqitch.plan").write_text("\n".join(plan) + "\n")
+    return tmp
+
+
+def sqitch_target(dsn: str) -> str:
+    p = conninfo_to_dict(dsn)
+    return f"db:pg://{p.get('user', 'postgres')}@{p.get('host', '127.0.0.1')}:{p.get('port', 5432)}/{p['dbname']}"
+
+
+def bench_up(server: str) -> dict:
+    have_sqitch = shutil.which("sqitch") is not None
+    tmp = Path(tempfile.mkdtemp(prefix="dgskills-sqitch-"))
+    try:
+        if have_sqitch:
+            sqitch_project(tmp)
+        ours_full, ours_noop, sq_full, sq_noop = [], [], [], []
+        for i in range(REPEATS):
+            for tool in (("ours", "sqitch") if i % 2 == 0 else ("sqitch", "ours")):
+                if tool == "sqitch" and not have_sqitch:
+                    continue
+                s = Scratch(server, deploy=False)
+                try:
+                    if tool == "ours":
+                        t0 = time.perf_counter()
+                        runner.up(s.dsn, reconcile_cron=False)
+                        ours_full.append(time.perf_counter() - t0)
+                        t0 = time.perf_counter()
+                        assert runner.up(s.dsn, reconcile_cron=False).noop
+                        ours_noop.append(time.perf_counter() - t0)
+                    else:
+                        env = {**os.environ, "SQITCH_USER_CONFIG": "/dev/null", "PGPASSWORD": conninfo_to_dict(s.dsn).get("password", "")}
+                        for bucket in (sq_full, sq_noop):
+                            t0 = time.perf_counter()
+                            r = subprocess.run(["sqitch", "--quiet", "deploy", sqitch_target(s.dsn)], cwd=tmp,
+                                               capture_output=True, text=True, env=env)
+                            bucket.append(time.perf_counter() - t0)
+                            if r.returncode != 0:
+                                raise RuntimeError(f"sqitch deploy failed: {r.stdout}{r.stderr}")
+                finally:
+                    s.drop()
+        out = {"up_empty_s": round(statistics.median(ours_full), 3), "up_noop_s": round(statistics.median(ours_noop), 3)}
+        if have_sqitch:
+            out.update({"sqitch_empty_s": round(statistics.median(sq_full), 3),
+                        "sqitch_noop_s": round(statistics.median(sq_noop), 3),
+                        "ratio_empty": round(statistics.median(ours_full) / statistics.median(sq_full), 2),
+                        "ratio_noop": round(statistics.median(ours_noop) / statistics.median(sq_noop), 2)})
+        else:
+            out["sqitch"] = "not installed (Debian package sqitch); no comparison"
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> None:
-    dsn = server_dsn()
-    with psycopg.connect(dsn) as c:
-        server = c.execute("select version()").fetchone()[0].split(",")[0]
-    results = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {server}",
+    server = server_dsn()
+    with psycopg.connect(server) as c:
+        version = c.execute("select version()").fetchone()[0].split(",")[0]
+    results: dict = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 2**30} GiB; {version}",
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "up": bench_up(dsn),
+        "scale": SCALE, "repeats": REPEATS, "goals": GOALS,
     }
+    data = Scratch(server)
+    try:
+        info = gen.generate(data.dsn, scale=SCALE, seed=42, quiet=True)
+        results["data"] = {"generate_s": round(info["seconds"], 1), "student_activities": info["counts"]["student_activities"],
+                           "users": info["counts"]["users"], "schools": info["counts"]["schools"]}
+        results["rls"] = bench_rls(data.dsn)
+        results["rights"] = bench_rights(data.dsn, info["heavy"])
+    finally:
+        data.drop()
+    results["purge"] = bench_purge(server)
+    results["up"] = bench_up(server)
     out = ROOT / "bench" / "results" / "latest.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"machine: {results['machine']}  ({results['when']})")
-    print(f"{'benchmark':<40} {'median':>10}")
-    print(f"{'up on an empty database':<40} {results['up']['up_empty_median_s']:>9.3f}s")
-    print(f"{'no-op up':<40} {results['up']['up_noop_median_s']:>9.3f}s")
-    print(f"({REPEATS} repeats each; JSON in {out.relative_to(ROOT)})")
+    print(render(results))
+    print(f"(JSON: {out.relative_to(ROOT)})")
+
+
+def render(r: dict) -> str:
+    g = r["goals"]
+    rls, rights, purge, up = r["rls"], r["rights"], r["purge"], r["up"]
+
+    def ok(value, goal):
+        return "meets" if value <= goal else f"MISSES by {value / goal:.2f}x"
+
+    rows = [
+        ("RLS: teacher dashboard (7 days, per pupil)", f"{rls['rls_dashboard']['rls_ms']} ms vs {rls['rls_dashboard']['explicit_ms']} ms",
+         f"{rls['rls_dashboard']['ratio']}x", f"<= {g['rls_dashboard']}x: {ok(rls['rls_dashboard']['ratio'], g['rls_dashboard'])}"),
+        ("RLS: pupil's own activity (30 days)", f"{rls['rls_own']['rls_ms']} ms vs {rls['rls_own']['explicit_ms']} ms",
+         f"{rls['rls_own']['ratio']}x", f"<= {g['rls_own']}x: {ok(rls['rls_own']['ratio'], g['rls_own'])}"),
+        (f"delete_my_account(), {rights['pupil_rows']}+ rows", f"{rights['delete_ms']} ms", "",
+         f"<= {g['delete_ms']} ms: {ok(rights['delete_ms'], g['delete_ms'])}"),
+        (f"export_my_data(), {rights['pupil_rows']}+ rows", f"{rights['export_ms']} ms", "",
+         f"<= {g['export_ms']} ms: {ok(rights['export_ms'], g['export_ms'])}"),
+        (f"purge {purge['rows']:,} expired rows vs one DELETE", f"{purge['purge_s']} s vs {purge['plain_delete_s']} s",
+         f"{purge['ratio']}x", f"<= {g['purge_ratio']}x: {ok(purge['ratio'], g['purge_ratio'])}"),
+        ("purge: longest batch transaction", f"{purge['longest_batch_s']} s", "",
+         f"<= {g['purge_longest_batch_s']} s: {ok(purge['longest_batch_s'], g['purge_longest_batch_s'])}"),
+    ]
+    if "sqitch_empty_s" in up:
+        rows += [("up on an empty database vs sqitch deploy", f"{up['up_empty_s']} s vs {up['sqitch_empty_s']} s", f"{up['ratio_empty']}x", ""),
+                 ("no-op up vs no-op sqitch deploy", f"{up['up_noop_s']} s vs {up['sqitch_noop_s']} s", f"{up['ratio_noop']}x", "")]
+    else:
+        rows += [("up on an empty database", f"{up['up_empty_s']} s", "", up.get("sqitch", "")),
+                 ("no-op up", f"{up['up_noop_s']} s", "", "")]
+    d = r["data"]
+    lines = [f"machine: {r['machine']}", f"run: {r['when']}; data: {d['schools']} schools, {d['users']:,} users, "
+             f"{d['student_activities']:,} activities (scale {r['scale']}, generated in {d['generate_s']} s); medians",
+             "", "| benchmark | measured | ratio | goal |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {e} |" for a, b, c, e in rows]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,7 @@ def generate(dsn: str, scale: float = 1.0, seed: int = 42, quiet: bool = False) 
         # Per-pupil rows, with the pupil list materialised once.
         c.execute("""create temp table gen_pupils as
                        select u.id, u.school_id, row_number() over (order by u.id) as n,
+                              row_number() over (partition by u.school_id order by u.id) as k,
                               (select t.id from public.users t where t.school_id = u.school_id and t.role = 'teacher'
                                 order by t.id limit 1) as teacher
                          from public.users u where u.role = 'student'""")
@@ -133,11 +134,11 @@ def generate(dsn: str, scale: float = 1.0, seed: int = 42, quiet: bool = False) 
             ("duel_challenges", """
                 insert into public.duel_challenges (challenger_id, challenged_id, status, created_at)
                 select p.id, q.id, 'pending', now() - random() * interval '10 days'
-                  from gen_pupils p join gen_pupils q on q.n = p.n + 1 and q.school_id = p.school_id"""),
+                  from gen_pupils p join gen_pupils q on q.k = p.k + 1 and q.school_id = p.school_id"""),
             ("active_duels", """
                 insert into public.active_duels (player1_id, player2_id, created_at)
                 select p.id, q.id, now() - random() * interval '10 days'
-                  from gen_pupils p join gen_pupils q on q.n = p.n + 1 and q.school_id = p.school_id where p.n %% 2 = 0"""),
+                  from gen_pupils p join gen_pupils q on q.k = p.k + 1 and q.school_id = p.school_id where p.k %% 2 = 0"""),
             ("teacher_notes", """
                 insert into public.teacher_notes (student_id, author_id, body)
                 select p.id, p.teacher, 'Generated note' from gen_pupils p where p.n %% 2 = 0"""),

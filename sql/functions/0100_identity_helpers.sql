@@ -7,7 +7,9 @@
 
   Policies call them wrapped, `(select app_private.f())`, so the planner evaluates them
   once per statement (an initPlan), and the set helpers return arrays so that a policy
-  reads `user_id = any (...)` and can use the user_id index.
+  reads `user_id = any (...)` and can use the user_id index. They are PL/pgSQL, not SQL:
+  a SECURITY DEFINER SQL function is never inlined and re-plans its query on every call,
+  while PL/pgSQL keeps the plan for the session (PostgREST's pooled connections).
 
   app_private is not exposed by the API (PostgREST db-schemas); authenticated needs
   USAGE and EXECUTE only because policies run with the caller's privileges.
@@ -16,101 +18,133 @@ grant usage on schema app_private to authenticated, service_role;
 
 create or replace function app_private.current_school_id()
 returns uuid
-language sql stable security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
-    select u.school_id from public.users as u where u.id = (select auth.uid())
+begin
+    return (
+        select u.school_id from public.users as u where u.id = (select auth.uid())
+    );
+end
 $$;
 comment on function app_private.current_school_id() is 'School of the signed-in user, or null.';
 
 create or replace function app_private.my_role()
 returns text
-language sql stable security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
-    select u.role from public.users as u where u.id = (select auth.uid())
+begin
+    return (
+        select u.role from public.users as u where u.id = (select auth.uid())
+    );
+end
 $$;
 comment on function app_private.my_role() is 'Platform role (public.users.role) of the signed-in user, or null.';
 
 create or replace function public.is_teacher()
 returns boolean
-language sql stable security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
-    select coalesce(
-        (select u.role in ('teacher', 'admin') from public.users as u where u.id = (select auth.uid())),
-        false
-    )
+begin
+    return (
+        select coalesce(
+                (select u.role in ('teacher', 'admin') from public.users as u where u.id = (select auth.uid())),
+                false
+            )
+    );
+end
 $$;
 comment on function public.is_teacher() is
 'RPC: true when the signed-in user is a teacher or a school admin of their school. Callable by authenticated.';
 
 create or replace function app_private.is_admin()
 returns boolean
-language sql stable security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
-    select coalesce((select u.role = 'admin' from public.users as u where u.id = (select auth.uid())), false)
+begin
+    return (
+        select coalesce((select u.role = 'admin' from public.users as u where u.id = (select auth.uid())), false)
+    );
+end
 $$;
 comment on function app_private.is_admin() is 'True when the signed-in user is a school admin.';
 
 create or replace function app_private.school_member_ids()
 returns uuid[]
-language sql stable security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
-    select coalesce(array_agg(u.id), array[]::uuid[])
-    from public.users as u
-    where
-        u.id = (select auth.uid())
-        or u.school_id = (select m.school_id from public.users as m where m.id = (select auth.uid()))
+begin
+    return (
+        select coalesce(array_agg(u.id), array[]::uuid[])
+            from public.users as u
+            where
+                u.id = (select auth.uid())
+                or u.school_id = (select m.school_id from public.users as m where m.id = (select auth.uid()))
+    );
+end
 $$;
 comment on function app_private.school_member_ids() is
 'The signed-in user and every member of their school (just the user for a developer).';
 
 create or replace function app_private.school_pupil_ids()
 returns uuid[]
-language sql stable security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
-    select coalesce(array_agg(u.id), array[]::uuid[])
-    from public.users as u
-    where
-        u.role = 'student'
-        and u.school_id = (select m.school_id from public.users as m where m.id = (select auth.uid()))
+begin
+    return (
+        select coalesce(array_agg(u.id), array[]::uuid[])
+            from public.users as u
+            where
+                u.role = 'student'
+                and u.school_id = (select m.school_id from public.users as m where m.id = (select auth.uid()))
+    );
+end
 $$;
 comment on function app_private.school_pupil_ids() is 'Pupils of the signed-in user''s school.';
 
 create or replace function app_private.tracking_user_ids()
 returns uuid[]
-language sql stable security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
-    select array_append(coalesce(array_agg(u.id), array[]::uuid[]), (select auth.uid()))
-    from public.users as u
-    inner join public.users as me on me.id = (select auth.uid())
-    where
-        me.role in ('teacher', 'admin')
-        and u.school_id = me.school_id
-        and u.role = 'student'
-        and not u.processing_restricted
+begin
+    return (
+        select array_append(coalesce(array_agg(u.id), array[]::uuid[]), (select auth.uid()))
+            from public.users as u
+            inner join public.users as me on me.id = (select auth.uid())
+            where
+                me.role in ('teacher', 'admin')
+                and u.school_id = me.school_id
+                and u.role = 'student'
+                and not u.processing_restricted
+    );
+end
 $$;
 comment on function app_private.tracking_user_ids() is
 'Whose tracking data (progress, xp, events, badges, activities, feedback, assessments) the signed-in user may read: themself, and for a teacher or admin the pupils of their school whose processing is not restricted (S-RLS-6).';
 
 create or replace function app_private.message_recipient_ids()
 returns uuid[]
-language sql stable security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
-    select coalesce(array_agg(u.id), array[]::uuid[])
-    from public.users as u
-    inner join public.users as me on me.id = (select auth.uid())
-    where
-        u.school_id = me.school_id
-        and u.id <> me.id
-        and me.role in ('student', 'teacher', 'admin')
-        and (me.role in ('teacher', 'admin') or u.role in ('teacher', 'admin'))
+begin
+    return (
+        select coalesce(array_agg(u.id), array[]::uuid[])
+            from public.users as u
+            inner join public.users as me on me.id = (select auth.uid())
+            where
+                u.school_id = me.school_id
+                and u.id <> me.id
+                and me.role in ('student', 'teacher', 'admin')
+                and (me.role in ('teacher', 'admin') or u.role in ('teacher', 'admin'))
+    );
+end
 $$;
 comment on function app_private.message_recipient_ids() is
 'Whom the signed-in user may message: members of their own school, one side being staff (teacher or admin).';

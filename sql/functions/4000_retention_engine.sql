@@ -22,6 +22,8 @@ declare
     v_total bigint;
     v_batches integer;
     v_longest numeric;
+    v_from timestamptz;
+    v_last timestamptz;
 begin
     if not exists (select from app_private.retention_job as j where j.job = p_job) then
         raise exception using errcode = '22023', message = pg_catalog.format('unknown retention job %L', p_job);
@@ -37,15 +39,19 @@ begin
         v_total := 0;
         v_batches := 0;
         v_longest := 0;
+        v_from := '-infinity';
         loop
             perform pg_catalog.set_config('lock_timeout', '5s', true);
             v_batch_started := pg_catalog.clock_timestamp();
+            -- Oldest first through the timestamp index, resuming where the previous batch
+            -- ended, so no batch walks over the index entries of rows already deleted.
             execute pg_catalog.format(
-                'delete from %1$s where ctid = any (array(select ctid from %1$s where %2$I < $1 '
-                'order by %2$I limit $2 for update skip locked))',
+                'with gone as (delete from %1$s where ctid = any (array('
+                'select ctid from %1$s where %2$I >= $3 and %2$I < $1 order by %2$I limit $2)) '
+                'returning %2$I) select count(*), max(%2$I) from gone',
                 r.target, r.ts_column
-            ) using v_cutoff, r.batch_size;
-            get diagnostics v_rows = row_count;
+            ) into v_rows, v_last using v_cutoff, r.batch_size, v_from;
+            v_from := coalesce(v_last, v_from);
             v_total := v_total + v_rows;
             v_batches := v_batches + 1;
             v_longest := greatest(

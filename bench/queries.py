@@ -1,0 +1,37 @@
+"""The benchmark queries, shared by `make bench` and the plan test."""
+
+# A teacher's dashboard: activity counts per pupil of their school over the last 7 days.
+# Through RLS, the policy restricts the rows to the teacher's (unrestricted) pupils.
+DASHBOARD_RLS = """
+select user_id, count(*) as activities
+  from public.student_activities
+ where created_at > now() - interval '7 days'
+ group by user_id
+"""
+
+# The same as the table owner with the equivalent explicit filter.
+DASHBOARD_EXPLICIT = """
+select a.user_id, count(*) as activities
+  from public.student_activities a
+ where a.created_at > now() - interval '7 days'
+   and a.user_id in (select u.id from public.users u
+                      where u.school_id = %(school)s and u.role = 'student' and not u.processing_restricted)
+ group by a.user_id
+"""
+
+# A pupil's own data: their activity of the last 30 days, newest first.
+OWN_RLS = """
+select id, activity_type, created_at
+  from public.student_activities
+ where created_at > now() - interval '30 days'
+ order by created_at desc
+ limit 100
+"""
+
+OWN_EXPLICIT = """
+select id, activity_type, created_at
+  from public.student_activities
+ where created_at > now() - interval '30 days' and user_id = %(pupil)s
+ order by created_at desc
+ limit 100
+"""
