@@ -26,7 +26,8 @@ import dataclasses
 from typing import Any
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from .dsn import with_dbname
 
 PREFIX = "dgskills."
 DECLARATION = "app_private.retention_job"
@@ -165,12 +166,7 @@ def reconcile_in_transaction(conn: psycopg.Connection) -> ReconcileResult:
 
 
 def cron_dsn(target_conn: psycopg.Connection, cron_db: str) -> str:
-    params = conninfo_to_dict(target_conn.info.dsn)
-    params["dbname"] = cron_db
-    pw = target_conn.info.password
-    if pw:
-        params["password"] = pw
-    return make_conninfo(**params)
+    return with_dbname(target_conn.info.dsn, cron_db, password=target_conn.info.password)
 
 
 def reconcile_other_database(target_conn: psycopg.Connection, res: ReconcileResult) -> ReconcileResult:

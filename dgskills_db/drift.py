@@ -15,27 +15,10 @@ import re
 import uuid
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
+
+from .dsn import as_url, with_dbname
 
 SCHEMAS = ("public", "app_private")
-
-
-def _with_db(dsn: str, dbname: str) -> str:
-    """The same server as dsn, another database, as a URL (what `results` accepts)."""
-    from urllib.parse import quote
-
-    p = conninfo_to_dict(dsn)
-    auth = quote(p.get("user", ""), safe="")
-    if p.get("password"):
-        auth += ":" + quote(p["password"], safe="")
-    host = p.get("host", "")
-    netloc = (auth + "@" if auth else "") + (f"[{host}]" if ":" in host else quote(host, safe="") if not host.startswith("/") else "")
-    if p.get("port") and not host.startswith("/"):
-        netloc += f":{p['port']}"
-    query = f"?host={quote(host, safe='')}" if host.startswith("/") else ""
-    if p.get("port") and host.startswith("/"):
-        query += f"&port={p['port']}"
-    return f"postgresql://{netloc}/{quote(dbname, safe='')}{query}"
 
 
 def _statements(live_dsn: str, fresh_dsn: str) -> list[str]:
@@ -43,8 +26,7 @@ def _statements(live_dsn: str, fresh_dsn: str) -> list[str]:
     from results.dbdiff.migra import Migration
 
     out: list[str] = []
-    live = results.db(_with_db(live_dsn, conninfo_to_dict(live_dsn)["dbname"]))
-    fresh = results.db(fresh_dsn)
+    live, fresh = results.db(as_url(live_dsn)), results.db(as_url(fresh_dsn))
     for schema in SCHEMAS:
         m = Migration(live, fresh, schema=schema)
         m.set_safety(False)
@@ -87,7 +69,7 @@ def check(dsn: str, sql_root=None) -> list:
         return [Finding("schema_drift", "WARN", "server", f"drift not checked: cannot create a scratch database ({exc.diag.message_primary})",
                         "run verify as a user with CREATEDB, or check drift on a copy")]
     try:
-        scratch_dsn = _with_db(dsn, scratch)
+        scratch_dsn = with_dbname(dsn, scratch)
         runner.up(scratch_dsn, sql_root or runner.SQL_ROOT, reconcile_cron=False)
         stmts = _statements(dsn, scratch_dsn)
     finally:

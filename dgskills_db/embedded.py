@@ -88,6 +88,7 @@ class Cluster:
     preferred_port: int
     os_user: str | None
     dbname: str = DEFAULT_DB
+    with_cron: bool = True  # False only for tests of a server without pg_cron
 
     @property
     def port(self) -> int:
@@ -173,10 +174,10 @@ class Cluster:
                 "listen_addresses = '127.0.0.1'\n"
                 f"port = {port}\n"
                 f"unix_socket_directories = '{self.socket_dir}'\n"
-                "shared_preload_libraries = 'pg_cron'\n"
-                f"cron.database_name = '{self.dbname}'\n"
-                "cron.timezone = 'GMT'\n"
-                "timezone = 'UTC'\n"
+                + ("shared_preload_libraries = 'pg_cron'\n"
+                   f"cron.database_name = '{self.dbname}'\n"
+                   "cron.timezone = 'GMT'\n" if self.with_cron else "")
+                + "timezone = 'UTC'\n"
                 "max_connections = 200\n"
                 "fsync = off\n"
                 "synchronous_commit = off\n"
@@ -239,6 +240,8 @@ class Cluster:
             exists = conn.execute("select 1 from pg_database where datname = %s", (self.dbname,)).fetchone()
             if not exists:
                 conn.execute(f'create database "{self.dbname}"')
+        if not self.with_cron:
+            return
         # pg_cron lives in cron.database_name; create it there, as a hosted platform has it.
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute("create extension if not exists pg_cron")

@@ -49,8 +49,23 @@ def retention(dsn: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def bench() -> str:
+    """The latest `make bench` table, from bench/results/latest.json."""
+    import json
+
+    spec = importlib.util.spec_from_file_location("bench_main", ROOT / "bench" / "__main__.py")
+    path = ROOT / "bench" / "results" / "latest.json"
+    if not path.exists():
+        return "No benchmark has been run yet.\n"
+    results = json.loads(path.read_text())
+    # bench/__main__.py's render() is pure; load it without running the benchmarks.
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return "```\n" + mod.render(results).split("\n\n")[0] + "\n```\n\n" + mod.render(results).split("\n\n", 1)[1] + "\n"
+
+
 def sections(dsn: str) -> dict[str, str]:
-    return {"access-matrix": access_matrix(), "retention": retention(dsn)}
+    return {"access-matrix": access_matrix(), "retention": retention(dsn), "bench": bench()}
 
 
 def current(text: str, name: str) -> str | None:

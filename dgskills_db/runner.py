@@ -175,22 +175,14 @@ def plan(conn: psycopg.Connection, sql_root: Path = SQL_ROOT) -> Plan:
     versioned, repeatable = discover(sql_root)
     hist = _history(conn)
     states: list[FileState] = []
-    for f in versioned:
+    for f in (*versioned, *repeatable):
         h = hist.get(f.name)
         if h is None:
             states.append(FileState(f.name, f.kind, "pending", f.checksum))
-        elif h[1] != f.checksum:
-            states.append(FileState(f.name, f.kind, "edited", f.checksum, h[1], h[2]))
         else:
-            states.append(FileState(f.name, f.kind, "applied", f.checksum, h[1], h[2]))
-    for f in repeatable:
-        h = hist.get(f.name)
-        if h is None:
-            states.append(FileState(f.name, f.kind, "pending", f.checksum))
-        elif h[1] != f.checksum:
-            states.append(FileState(f.name, f.kind, "changed", f.checksum, h[1], h[2]))
-        else:
-            states.append(FileState(f.name, f.kind, "applied", f.checksum, h[1], h[2]))
+            # an applied versioned file must never change; a repeatable one is re-applied
+            moved = "edited" if f.kind == "versioned" else "changed"
+            states.append(FileState(f.name, f.kind, moved if h[1] != f.checksum else "applied", f.checksum, h[1], h[2]))
     known = {f.name for f in versioned} | {f.name for f in repeatable}
     for name, (kind, cs, at) in sorted(hist.items()):
         if name not in known:

@@ -42,7 +42,7 @@ def check_files() -> list[Path]:
 
 def check_names() -> list[str]:
     return [p.stem.split("_", 1)[1] for p in check_files()] + ["retention_not_scheduled", "cron_job_drift",
-                                                              "cron_job_failed", "schema_drift"]
+                                                              "cron_job_failed", "schema_drift", "export_coverage"]
 
 
 def _sql_checks(conn: psycopg.Connection) -> list[Finding]:
@@ -118,10 +118,35 @@ def waivers(conn: psycopg.Connection) -> dict[tuple[str, str], str]:
         "select check_name, object, reason from app_private.verify_waiver").fetchall()}
 
 
+def _export_checks(conn: psycopg.Connection) -> list[Finding]:
+    """Every table that references users (expected, from the catalog) must appear in what the
+    export function actually returns; run for a throw-away account in a rolled-back transaction."""
+    if not conn.execute("select pg_catalog.to_regprocedure('app_private.export_user(uuid)') is not null").fetchone()[0]:
+        return [Finding("export_coverage", "ERROR", "app_private.export_user(uuid)", "the export function is missing",
+                        "deploy sql/functions/0300_rpc_helpers.sql")]
+    expected = {r[0] for r in conn.execute(
+        """select case when n.nspname = 'public' then c.relname::text else n.nspname || '.' || c.relname end
+             from pg_catalog.pg_constraint k
+             join pg_catalog.pg_class c on c.oid = k.conrelid
+             join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+            where k.contype = 'f' and k.confrelid = 'public.users'::regclass and k.conrelid <> 'public.users'::regclass"""
+    ).fetchall()}
+    with conn.transaction(force_rollback=True):
+        probe = conn.execute("select gen_random_uuid()").fetchone()[0]
+        conn.execute("insert into auth.users (id) values (%s)", (probe,))
+        conn.execute("insert into public.users (id, role, display_name) values (%s, 'developer', 'verify probe')", (probe,))
+        got = set(conn.execute("select pg_catalog.jsonb_object_keys(app_private.export_user(%s) -> 'data')",
+                               (probe,)).fetchall())
+    got = {g[0] for g in got}
+    return [Finding("export_coverage", "ERROR", t, "references users but is missing from export_my_data()",
+                    "derive the export from the catalog (app_private.user_references()) or add the table")
+            for t in sorted(expected - got)]
+
+
 def run(dsn: str, drift: bool = False) -> list[Finding]:
     """All checks; with drift=True also the comparison with a fresh build of sql/."""
     with psycopg.connect(dsn, autocommit=True) as conn:
-        findings = _sql_checks(conn) + _cron_checks(conn)
+        findings = _sql_checks(conn) + _cron_checks(conn) + _export_checks(conn)
         waived = waivers(conn)
     if drift:
         from . import drift as drift_mod
@@ -146,7 +171,11 @@ def print_findings(findings: list[Finding], console) -> None:
         group = [f for f in findings if f.level == lvl]
         if not group:
             continue
-        t = Table("check", "object", "detail", "remediation", title=f"{lvl} ({len(group)})")
+        t = Table(title=f"{lvl} ({len(group)})")
+        t.add_column("check", no_wrap=True)
+        t.add_column("object", overflow="fold")
+        t.add_column("detail", overflow="fold")
+        t.add_column("remediation", overflow="fold")
         for f in group:
             t.add_row(f.name, f.object, f.detail, f.remediation)
         console.print(t)

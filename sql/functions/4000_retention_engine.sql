@@ -43,22 +43,28 @@ begin
         loop
             perform pg_catalog.set_config('lock_timeout', '5s', true);
             v_batch_started := pg_catalog.clock_timestamp();
-            -- Oldest first through the timestamp index, resuming where the previous batch
-            -- ended, so no batch walks over the index entries of rows already deleted.
+            -- Oldest first, in ranges of the timestamp index: the batch_size-th expired
+            -- timestamp from where the previous batch ended bounds this batch, so each
+            -- batch is one index range delete and never walks over rows already deleted.
             execute pg_catalog.format(
-                'with gone as (delete from %1$s where ctid = any (array('
-                'select ctid from %1$s where %2$I >= $3 and %2$I < $1 order by %2$I limit $2)) '
-                'returning %2$I) select count(*), max(%2$I) from gone',
-                r.target, r.ts_column
-            ) into v_rows, v_last using v_cutoff, r.batch_size, v_from;
-            v_from := coalesce(v_last, v_from);
+                'select %1$I from %2$s where %1$I >= $1 and %1$I < $2 order by %1$I offset $3 limit 1',
+                r.ts_column, r.target
+            ) into v_last using v_from, v_cutoff, r.batch_size;
+            if v_last is null or v_last = v_from then
+                v_last := case when v_last = v_from then v_from + interval '1 microsecond' else v_cutoff end;
+            end if;
+            execute pg_catalog.format(
+                'delete from %2$s where %1$I >= $1 and %1$I < $2', r.ts_column, r.target
+            ) using v_from, least(v_last, v_cutoff);
+            get diagnostics v_rows = row_count;
+            v_from := least(v_last, v_cutoff);
             v_total := v_total + v_rows;
             v_batches := v_batches + 1;
             v_longest := greatest(
                 v_longest, extract(epoch from pg_catalog.clock_timestamp() - v_batch_started) * 1000
             );
             commit;
-            exit when v_rows < r.batch_size;
+            exit when v_from >= v_cutoff;
         end loop;
         insert into app_private.retention_run
             (job, target, cutoff, rows_deleted, batches, longest_batch_ms, started_at, finished_at)

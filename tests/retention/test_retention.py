@@ -205,12 +205,39 @@ def test_reconcile_upserts_by_name_unschedules_undeclared_and_spares_foreign_job
             cc.execute("select cron.unschedule(%s)", (foreign,))
 
 
-def test_without_pg_cron_up_deploys_and_says_retention_is_not_scheduled(monkeypatch, empty_db):
-    monkeypatch.setattr(cron_sync, "cron_location", lambda conn: (None, "x"))
-    res = runner.up(empty_db.dsn)
-    assert res.cron.mode == "unavailable" and "NOT" in res.cron.warning
-    with psycopg.connect(empty_db.dsn) as c:
-        assert c.execute("select to_regprocedure('app_private.purge_feedback()') is not null").fetchone()[0]
+def test_without_pg_cron_up_deploys_and_says_loudly_that_retention_is_not_scheduled():
+    """A real server without pg_cron in shared_preload_libraries."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from dgskills_db import embedded, verify
+
+    base = Path(tempfile.mkdtemp(prefix="dgskills-nocron-", dir="/var/tmp"))
+    os.chmod(base, 0o755)
+    cl = embedded.Cluster(state_dir=base / "state", preferred_port=embedded._port_for(base),
+                          os_user=embedded._run_as(), with_cron=False)
+    try:
+        cl.start()
+        res = runner.up(cl.url())
+        assert res.cron.mode == "unavailable" and "NOT scheduled" in res.cron.warning
+        with psycopg.connect(cl.url()) as c:
+            assert c.execute("select to_regprocedure('app_private.purge_feedback()') is not null").fetchone()[0]
+            assert c.execute("select count(*) from pg_extension where extname = 'pg_cron'").fetchone()[0] == 0
+        found = verify.run(cl.url())
+        assert [(f.name, f.level) for f in found] == [("retention_not_scheduled", "ERROR")]
+        root = Path(__file__).resolve().parents[2]
+        out = subprocess.run([sys.executable, str(root / "migrate.py"), "up", "--dsn", cl.url()],
+                             capture_output=True, text=True)
+        assert out.returncode == 0 and "WARNING" in out.stderr and "NOT scheduled" in out.stderr
+        v = subprocess.run([sys.executable, str(root / "migrate.py"), "verify", "--dsn", cl.url(), "--no-drift"],
+                           capture_output=True, text=True)
+        assert v.returncode == 1 and "retention_not_scheduled" in v.stdout
+    finally:
+        cl.destroy()
+        base.rmdir()
 
 
 @pytest.mark.slow

@@ -169,3 +169,17 @@ def test_cron_job_whose_last_run_failed(db):
                    (jobid, db.name))
         assert verify.run(db.dsn) == []
         cc.execute("delete from cron.job_run_details where jobid = %s", (jobid,))
+
+
+def test_export_missing_a_table_then_redeployed(db):
+    with db.connect() as c:
+        body = c.execute("select pg_get_functiondef('app_private.export_user(uuid)'::regprocedure)").fetchone()[0]
+        # a hand-kept exclusion: the kind of export that forgets a table
+        c.execute(body.replace("where ur.tbl <> 'public.users'::regclass",
+                               "where ur.tbl not in ('public.users'::regclass, 'public.library_items'::regclass)"))
+    found = verify.run(db.dsn)
+    assert [(f.name, f.object) for f in found] == [("export_coverage", "library_items")]
+    runner.up(db.dsn)  # the file did not change: up does not re-apply it
+    with db.connect() as c:
+        c.execute(body)
+    assert verify.run(db.dsn) == []
