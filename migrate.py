@@ -167,7 +167,10 @@ def report(
     if fmt not in ("md", "html"):
         _fail(ValueError("--format is md or html"), 2)
     url = resolve_dsn(dsn)
-    text = report_mod.render(url, fmt)
+    try:
+        text = report_mod.render(url, fmt)
+    except Exception as exc:  # could not run
+        _fail(exc, 2)
     if out_file:
         out_file.write_text(text)
         err.print(f"wrote {out_file}")

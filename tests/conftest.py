@@ -45,7 +45,11 @@ def _docker_dsn() -> str:
     import atexit
 
     atexit.register(container.stop)
-    return container.get_connection_url(driver=None)
+    dsn = container.get_connection_url(driver=None)
+    with psycopg.connect(dsn) as c:
+        if c.execute("select current_setting('cron.database_name', true)").fetchone()[0] is None:
+            pytest.exit(f"the image {image} does not load pg_cron: set DGSKILLS_TEST_IMAGE to one that does", returncode=3)
+    return dsn
 
 
 @pytest.fixture(scope="session")
