@@ -289,7 +289,12 @@ def _up_locked(conn, versioned, repeatable, sql_root, lock_timeout, reconcile_cr
             )
             applied.append(Applied(f.name, f.kind, ms))
         if reconcile_cron:
-            cron_result = cron_sync.reconcile_in_transaction(conn)
+            try:
+                cron_result = cron_sync.reconcile_in_transaction(conn)
+            except psycopg.Error as exc:
+                raise ApplyError("cron.job (reconciling the retention declaration)", 0,
+                                 "cron.schedule_in_database(...)", exc.diag.sqlstate,
+                                 exc.diag.message_primary or str(exc)) from exc
     if reconcile_cron and cron_result is not None and cron_result.mode == "other-database":
         cron_result = cron_sync.reconcile_other_database(conn, cron_result)
     return UpResult(applied, shim, cron_result, (time.perf_counter() - t_start) * 1000)

@@ -264,3 +264,50 @@ def test_the_real_scheduler_runs_a_job_by_itself(db, owner):
     assert status is not None, "pg_cron did not run the job within 150 s"
     assert status[0] == "succeeded", status
     assert last_run(owner, "purge_duel_presence", "public.duel_presence") is not None
+
+
+def test_same_database_mode_schedules_in_the_deploy_transaction_and_reconciles():
+    """pg_cron in the target database itself (Supabase, and the embedded default database)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from dgskills_db import embedded, verify
+
+    base = Path(tempfile.mkdtemp(prefix="dgskills-samedb-", dir="/var/tmp"))
+    os.chmod(base, 0o755)
+    cl = embedded.Cluster(state_dir=base / "state", preferred_port=embedded._port_for(base), os_user=embedded._run_as())
+    try:
+        cl.start()
+        res = runner.up(cl.url())
+        assert res.cron.mode == "same-database" and len(res.cron.scheduled) == 10
+        assert all(name.startswith("dgskills.") and "@" not in name for name in res.cron.scheduled)
+        assert verify.run(cl.url(), drift=True) == []
+        with psycopg.connect(cl.url(), autocommit=True) as c:
+            c.execute("select cron.schedule('not-ours', '0 0 1 1 *', 'select 1')")
+            c.execute("update app_private.retention_job set schedule = '15 3 * * 0' where job = 'purge_feedback'")
+        res = runner.up(cl.url())
+        assert res.cron.updated == ["dgskills.purge_feedback"] and res.cron.unscheduled == []
+        with psycopg.connect(cl.url()) as c:
+            jobs = dict(c.execute("select jobname, schedule from cron.job").fetchall())
+        assert jobs["dgskills.purge_feedback"] == "15 3 * * 0" and jobs["not-ours"] == "0 0 1 1 *" and len(jobs) == 11
+        # a declaration pg_cron refuses fails the whole deploy: files, history and jobs unchanged
+        import shutil
+
+        broken = Path(tempfile.mkdtemp(prefix="dgskills-broken-"))
+        shutil.copytree(runner.SQL_ROOT, broken / "sql")
+        decl = broken / "sql" / "cron" / "0100_retention.sql"
+        decl.write_text(decl.read_text().replace("'30 3 * * 0'", "'every sunday'"))
+        with psycopg.connect(cl.url()) as c:
+            history = c.execute("select count(*) from dgskills_migrate.history").fetchone()[0]
+        with pytest.raises(runner.ApplyError) as ei:
+            runner.up(cl.url(), broken / "sql")
+        assert "cron.job" in str(ei.value) and "every sunday" in str(ei.value)
+        with psycopg.connect(cl.url()) as c:
+            assert c.execute("select count(*) from dgskills_migrate.history").fetchone()[0] == history
+            assert c.execute("select schedule from app_private.retention_job where job = 'purge_feedback'").fetchone()[0] == "15 3 * * 0"
+            assert c.execute("select schedule from cron.job where jobname = 'dgskills.purge_feedback'").fetchone()[0] == "15 3 * * 0"
+        shutil.rmtree(broken)
+    finally:
+        cl.destroy()
+        base.rmdir()
