@@ -18,6 +18,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from dgskills_db import embedded, runner
 
@@ -41,13 +42,13 @@ def resolve_dsn(dsn: Optional[str]) -> str:
         if cluster.start():
             err.print(f"[dim]started the embedded cluster in {cluster.state_dir}[/dim]")
     except embedded.EmbeddedError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(runner.EXIT_USAGE) from exc
+        _fail(exc, runner.EXIT_USAGE)
     return cluster.url()
 
 
 def _fail(exc: Exception, code: int) -> None:
-    err.print(f"[red]error:[/red] {exc}")
+    # The message is literal text (it may hold SQL such as uuid[]), never rich markup.
+    err.print(Text("error: ", style="red") + Text(str(exc)))
     raise typer.Exit(code)
 
 
@@ -80,16 +81,16 @@ def up(
         else:
             t = Table("applied", "kind", "ms", title="up")
             for a in result.applied:
-                t.add_row(a.file, a.kind, f"{a.ms:.1f}")
+                t.add_row(Text(a.file), a.kind, f"{a.ms:.1f}")
             out.print(t)
         c = result.cron
         if c and c.mode in ("same-database", "other-database"):
             if c.changed:
-                out.print(f"cron ({c.mode}): scheduled {c.scheduled or '-'}, updated {c.updated or '-'}, "
-                          f"unscheduled {c.unscheduled or '-'}")
+                out.print(Text(f"cron ({c.mode}): scheduled {', '.join(c.scheduled) or '-'}; "
+                               f"updated {', '.join(c.updated) or '-'}; unscheduled {', '.join(c.unscheduled) or '-'}"))
         out.print(f"[dim]{result.total_ms:.0f} ms[/dim]")
     if result.cron and result.cron.warning:
-        err.print(f"[bold red]WARNING:[/bold red] {result.cron.warning}")
+        err.print(Text("WARNING: ", style="bold red") + Text(result.cron.warning))
 
 
 def _print_plan(p: runner.Plan, only_todo: bool) -> None:
@@ -98,12 +99,12 @@ def _print_plan(p: runner.Plan, only_todo: bool) -> None:
     for f in p.files:
         if only_todo and f.state == "applied":
             continue
-        t.add_row(f.file, f.kind, f"[{colours[f.state]}]{f.state}[/]", f.applied_at or "")
+        t.add_row(Text(f.file), f.kind, Text(f.state, style=colours[f.state]), f.applied_at or "")
     if p.shim_needed:
         t.add_row("auth shim (S-AUTH-1)", "shim", "[yellow]pending[/]", "")
     out.print(t)
     if p.edited:
-        err.print("[bold red]applied migrations edited afterwards:[/] " + ", ".join(f.file for f in p.edited))
+        err.print(Text("applied migrations edited afterwards: ", style="bold red") + Text(", ".join(f.file for f in p.edited)))
 
 
 def _plan_cmd(dsn: Optional[str], as_json: bool, sql_dir: Path, only_todo: bool) -> None:

@@ -163,6 +163,7 @@ def run(dsn: str, drift: bool = False) -> list[Finding]:
 
 def print_findings(findings: list[Finding], console) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     if not findings:
         console.print(f"verify: clean ({len(check_names())} checks).")
@@ -177,5 +178,6 @@ def print_findings(findings: list[Finding], console) -> None:
         t.add_column("detail", overflow="fold")
         t.add_column("remediation", overflow="fold")
         for f in group:
-            t.add_row(f.name, f.object, f.detail, f.remediation)
+            # literal text: details hold SQL such as uuid[] that rich would read as markup
+            t.add_row(*(Text(x) for x in (f.name, f.object, f.detail, f.remediation)))
         console.print(t)
