@@ -96,6 +96,13 @@ def template_db(server_dsn):
     jan.drop()
 
 
+def cron_dsn_for(dsn: str) -> str:
+    """The URL of the database where pg_cron lives on the server of `dsn`."""
+    with psycopg.connect(dsn) as c:
+        cron_db, _ = cron_sync.cron_location(c)
+        return cron_sync.cron_dsn(c, cron_db)
+
+
 class TestDB:
     """A fresh database cloned from the template."""
 

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 import world as world_mod
-from dgskills_db import cron as cron_sync
+from conftest import cron_dsn_for
 from dgskills_db import runner
 
 
@@ -19,9 +19,7 @@ def deploy_jobs(db) -> dict[str, tuple[str, str]]:
     """Reconcile cron.job for this clone (a no-op `up` does it) and return
     job -> (command, database) as stored in cron.job."""
     runner.up(db.dsn)
-    with psycopg.connect(db.dsn) as c:
-        cron_db, _ = cron_sync.cron_location(c)
-        dsn = cron_sync.cron_dsn(c, cron_db)
+    dsn = cron_dsn_for(db.dsn)
     with psycopg.connect(dsn) as cc:
         rows = cc.execute("select jobname, command, database from cron.job where jobname like %s",
                           (f"dgskills.%@{db.name}",)).fetchall()
@@ -97,10 +95,8 @@ def test_job_deletes_exactly_the_expired_rows(db, owner, job, table, ts, keep, i
 def test_cron_run_details_purge_runs_in_pg_crons_database(db, owner):
     jobs = deploy_jobs(db)
     cmd, database = jobs["purge_cron_job_run_details"]
-    with psycopg.connect(owner.info.dsn) as c:
-        cron_db, _ = cron_sync.cron_location(c)
-        cdsn = cron_sync.cron_dsn(c, cron_db)
-    assert database == cron_db
+    cdsn = cron_dsn_for(owner.info.dsn)
+    assert database == psycopg.conninfo.conninfo_to_dict(cdsn)["dbname"] != db.name
     marker = f"dgskills-test-{uuid.uuid4()}"
     with psycopg.connect(cdsn, autocommit=True) as cc:
         for days in (31, 29):
@@ -173,9 +169,7 @@ def test_offboarding_deletes_schools_ended_30_days_ago_and_nothing_else(db, owne
 
 
 def cron_jobs(db):
-    with psycopg.connect(db.dsn) as c:
-        cron_db, _ = cron_sync.cron_location(c)
-        dsn = cron_sync.cron_dsn(c, cron_db)
+    dsn = cron_dsn_for(db.dsn)
     with psycopg.connect(dsn) as cc:
         return {r[0]: r[1] for r in cc.execute(
             "select jobname, schedule from cron.job where jobname like %s", (f"dgskills.%@{db.name}",)).fetchall()}, dsn
@@ -246,9 +240,7 @@ def test_the_real_scheduler_runs_a_job_by_itself(db, owner):
     owner.execute("update app_private.retention_job set schedule = '* * * * *' where job = 'purge_duel_presence'")
     owner.execute("insert into auth.users (id) values (gen_random_uuid())")
     jobs = deploy_jobs(db)
-    with psycopg.connect(db.dsn) as c:
-        cron_db, _ = cron_sync.cron_location(c)
-        cdsn = cron_sync.cron_dsn(c, cron_db)
+    cdsn = cron_dsn_for(db.dsn)
     with psycopg.connect(cdsn, autocommit=True) as cc:
         jobid = cc.execute("select jobid from cron.job where jobname = %s",
                            (f"dgskills.purge_duel_presence@{db.name}",)).fetchone()[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from dgskills_db import cron as cron_sync
+from conftest import cron_dsn_for
 from dgskills_db import drift, runner, verify
 
 
@@ -39,9 +39,7 @@ def test_hand_change_is_reported(db, change, obj, words):
 
 
 def test_cron_schedule_changed_by_hand_is_reported_by_verify(db):
-    with psycopg.connect(db.dsn) as c:
-        cron_db, _ = cron_sync.cron_location(c)
-        cdsn = cron_sync.cron_dsn(c, cron_db)
+    cdsn = cron_dsn_for(db.dsn)
     with psycopg.connect(cdsn, autocommit=True) as cc:
         cc.execute("update cron.job set schedule = '0 12 * * *' where jobname = %s", (f"dgskills.purge_duels@{db.name}",))
     found = verify.run(db.dsn, drift=True)

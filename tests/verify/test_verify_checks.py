@@ -11,7 +11,7 @@ import pytest
 
 import psycopg
 
-from dgskills_db import cron as cron_sync
+from conftest import cron_dsn_for
 from dgskills_db import runner, verify
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,9 +88,7 @@ def deployed(db):
 
 
 def cron_conn(db):
-    with psycopg.connect(db.dsn) as c:
-        cron_db, _ = cron_sync.cron_location(c)
-        return psycopg.connect(cron_sync.cron_dsn(c, cron_db), autocommit=True)
+    return psycopg.connect(cron_dsn_for(db.dsn), autocommit=True)
 
 
 def test_deployed_schema_verifies_clean(db):
