@@ -73,13 +73,23 @@ def current(text: str, name: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _replace(text: str, name: str, body: str) -> str:
+    text, n = re.subn(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)",
+                      lambda m: m.group(1) + body + m.group(2), text, flags=re.S)
+    if n != 1:
+        raise SystemExit(f"README.md has no section {name}")
+    return text
+
+
+def write_section(name: str, body: str) -> None:
+    """Rewrite one generated section (`make bench` rewrites its own)."""
+    README.write_text(_replace(README.read_text(), name, body))
+
+
 def write(dsn: str) -> None:
     text = README.read_text()
     for name, body in sections(dsn).items():
-        text, n = re.subn(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)",
-                          lambda m: m.group(1) + body + m.group(2), text, flags=re.S)
-        if n != 1:
-            raise SystemExit(f"README.md has no section {name}")
+        text = _replace(text, name, body)
     README.write_text(text)
 
 
