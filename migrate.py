@@ -137,22 +137,42 @@ def plan(dsn: Optional[str] = DsnOpt, as_json: bool = typer.Option(False, "--jso
 @app.command()
 def verify(
     dsn: Optional[str] = DsnOpt,
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
+    fmt: str = typer.Option("table", "--format", help="table (for people), json, or sarif (SARIF 2.1.0 for CI)."),
+    baseline: Optional[Path] = typer.Option(
+        None, "--baseline", help="An earlier `verify --json` or `--format sarif` output: exit 1 only on findings not in it."),
     drift: bool = typer.Option(True, "--drift/--no-drift", help="Also compare with a fresh build of sql/ (needs CREATEDB)."),
 ) -> None:
-    """Run the compliance checks. Exit 0 clean (INFO allowed), 1 findings, 2 could not run."""
+    """Run the compliance checks. Exit 0 clean (INFO allowed), 1 findings (with --baseline: new
+    ones), 2 could not run."""
     from dgskills_db import verify as verify_mod
 
+    if as_json:
+        fmt = "json"
+    if fmt not in ("table", "json", "sarif"):
+        _fail(ValueError("--format is table, json or sarif"), 2)
+    known = None
+    if baseline is not None:
+        try:
+            known = verify_mod.load_baseline(baseline)
+        except verify_mod.BaselineError as exc:
+            _fail(exc, 2)
     url = resolve_dsn(dsn)
     try:
-        findings = verify_mod.run(url, drift=drift)
+        findings = verify_mod.run(url, drift=drift, include_info=True)
     except Exception as exc:  # could not run
         _fail(exc, 2)
-    if as_json:
+    if fmt == "json":
         print(json.dumps([f.as_dict() for f in findings], indent=2))
+    elif fmt == "sarif":
+        print(json.dumps(verify_mod.to_sarif(findings, known), indent=2))
     else:
         verify_mod.print_findings(findings, out)
-    if any(f.level in ("ERROR", "WARN") for f in findings):
+        if known is not None:
+            fresh = verify_mod.new_findings(findings, known)
+            out.print(f"baseline {baseline}: {len(fresh)} new WARN/ERROR finding(s)"
+                      + (": " + ", ".join(f"{f.name} {f.object}" for f in fresh) if fresh else ""), markup=False)
+    if verify_mod.new_findings(findings, known):
         raise typer.Exit(1)
 
 

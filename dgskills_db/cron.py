@@ -13,9 +13,13 @@ jobs are scheduled from another database (pg_cron can live only in
 
 Where pg_cron lives decides how:
 - `same-database`: pg_cron is (or can be) created in the target database; the
-  reconciliation is part of `up`'s transaction.
+  reconciliation is part of `up`'s transaction and uses only what pg_cron grants every
+  user: `cron.schedule(name, …)` (an upsert by name) and `cron.unschedule(name)`. So a
+  non-superuser deployer such as Supabase's `postgres` role can run it; the
+  superuser-only `cron.schedule_in_database` / `cron.alter_job` are never needed here.
 - `other-database`: pg_cron lives in another database of the same server; after `up`
-  commits, the toolkit connects there and uses `cron.schedule_in_database`.
+  commits, the toolkit connects there and uses `cron.schedule_in_database` (which pg_cron
+  grants to superusers only, unless a superuser grants EXECUTE on it).
 - `unavailable`: pg_cron is not loaded; `up` still deploys, and says loudly that
   retention is not scheduled (`verify` reports it as an ERROR).
 """
@@ -30,6 +34,9 @@ import psycopg
 from .dsn import with_dbname
 
 PREFIX = "dgskills."
+# Supabase creates pg_cron in pg_catalog (its objects live in schema `cron` either way); an
+# extension recorded in `public` is what splinter's extension_in_public lint reports.
+CREATE_PG_CRON = "create extension if not exists pg_cron with schema pg_catalog"
 DECLARATION = "app_private.retention_job"
 
 
@@ -112,6 +119,9 @@ def _apply(conn: psycopg.Connection, res: ReconcileResult, desired: dict[str, tu
             f"select jobid, jobname, schedule, command, database, active from cron.job where {mine}", args
         ).fetchall()
     }
+    if same_db:
+        _apply_by_name(conn, res, desired, existing)
+        return
     for name, (jobid, *_rest) in sorted(existing.items()):
         if name not in desired:
             conn.execute("select cron.unschedule(%s::bigint)", (jobid,))
@@ -126,6 +136,27 @@ def _apply(conn: psycopg.Connection, res: ReconcileResult, desired: dict[str, tu
         conn.execute(
             "select cron.schedule_in_database(%s, %s, %s, %s)", (name, schedule, command, db)
         )
+        (res.updated if cur else res.scheduled).append(name)
+
+
+def _apply_by_name(conn: psycopg.Connection, res: ReconcileResult, desired: dict[str, tuple[str, str, str]],
+                   existing: dict[str, tuple]) -> None:
+    """Same database: only `cron.schedule(name, schedule, command)` and `cron.unschedule(name)`,
+    which pg_cron grants to PUBLIC and which act on the calling user's jobs. `cron.schedule`
+    updates schedule and command of an existing job of that name but keeps `active` and
+    `database`, so a deactivated or moved job is unscheduled and scheduled afresh."""
+    for name in sorted(existing):
+        if name not in desired:
+            conn.execute("select cron.unschedule(%s::text)", (name,))
+            res.unscheduled.append(name)
+    for name, (schedule, command, db) in sorted(desired.items()):
+        cur = existing.get(name)
+        if cur and (cur[1], cur[2], cur[3], cur[4]) == (schedule, command, db, True):
+            res.unchanged.append(name)
+            continue
+        if cur and (cur[3], cur[4]) != (db, True):
+            conn.execute("select cron.unschedule(%s::text)", (name,))
+        conn.execute("select cron.schedule(%s, %s, %s)", (name, schedule, command))
         (res.updated if cur else res.scheduled).append(name)
 
 
@@ -153,7 +184,7 @@ def reconcile_in_transaction(conn: psycopg.Connection) -> ReconcileResult:
     if not has_ext:
         try:
             with conn.transaction():
-                conn.execute("create extension if not exists pg_cron")
+                conn.execute(CREATE_PG_CRON)
         except psycopg.Error as exc:
             res.mode = "unavailable"
             res.warning = (
@@ -178,7 +209,7 @@ def reconcile_other_database(target_conn: psycopg.Connection, res: ReconcileResu
                 "select exists (select from pg_catalog.pg_extension where extname = 'pg_cron')"
             ).fetchone()[0]
             if not has_ext:
-                cconn.execute("create extension if not exists pg_cron")
+                cconn.execute(CREATE_PG_CRON)
             with cconn.transaction():
                 _apply(cconn, res, _desired(res.declared, res.target_database, res.cron_database, False), same_db=False)
     except psycopg.Error as exc:

@@ -89,6 +89,7 @@ class Cluster:
     os_user: str | None
     dbname: str = DEFAULT_DB
     with_cron: bool = True  # False only for tests of a server without pg_cron
+    superuser: str = SUPERUSER  # the bootstrap superuser (Supabase's is supabase_admin)
 
     @property
     def port(self) -> int:
@@ -121,7 +122,7 @@ class Cluster:
     def url(self, dbname: str | None = None) -> str:
         # TCP on loopback: pg_cron's job table records the port the scheduling
         # connection used (inet_server_port()), which is null over a unix socket.
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{dbname or self.dbname}"
+        return f"postgresql://{self.superuser}@127.0.0.1:{self.port}/{dbname or self.dbname}"
 
     # -- process helpers -------------------------------------------------------------
     def _cmd(self, args: list[str], check: bool = True, capture: bool = True) -> subprocess.CompletedProcess:
@@ -164,7 +165,7 @@ class Cluster:
         port = self._choose_port()
         (self.state_dir / "port").write_text(f"{port}\n")
         self._cmd([
-            str(_bindir() / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
+            str(_bindir() / "initdb"), "-D", str(self.data_dir), "-U", self.superuser,
             "--auth-local=trust", "--auth-host=trust", "-E", "UTF8", "--locale=C.UTF-8",
         ])
         conf = self.data_dir / "postgresql.conf"
@@ -243,8 +244,10 @@ class Cluster:
         if not self.with_cron:
             return
         # pg_cron lives in cron.database_name; create it there, as a hosted platform has it.
+        from .cron import CREATE_PG_CRON
+
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute("create extension if not exists pg_cron")
+            conn.execute(CREATE_PG_CRON)
 
     def destroy(self) -> None:
         self.stop()

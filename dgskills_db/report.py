@@ -102,7 +102,7 @@ def gather(dsn: str, drift: bool = True) -> dict:
                 for j in jobs:
                     j["cron"] = f"cannot read cron.job: {exc.diag.message_primary}"
         waivers = [{"check": k[0], "object": k[1], "reason": v} for k, v in verify_mod.waivers(c).items()]
-    findings = verify_mod.run(dsn, drift=drift)
+    findings = verify_mod.run(dsn, drift=drift, include_info=True)
     return {
         "database": db[0], "server": db[1].split(",")[0],
         "generated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

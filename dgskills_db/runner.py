@@ -293,7 +293,7 @@ def _up_locked(conn, versioned, repeatable, sql_root, lock_timeout, reconcile_cr
                 cron_result = cron_sync.reconcile_in_transaction(conn)
             except psycopg.Error as exc:
                 raise ApplyError("cron.job (reconciling the retention declaration)", 0,
-                                 "cron.schedule_in_database(...)", exc.diag.sqlstate,
+                                 "cron.schedule(...)", exc.diag.sqlstate,
                                  exc.diag.message_primary or str(exc)) from exc
     if reconcile_cron and cron_result is not None and cron_result.mode == "other-database":
         cron_result = cron_sync.reconcile_other_database(conn, cron_result)

@@ -21,6 +21,12 @@ import psycopg
 from . import cron as cron_sync
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+# The rest of splinter's current lint set, verbatim (see the file headers): what Supabase's
+# Security and Performance Advisors run. The lints splinter shares with checks/ (same name)
+# are implemented there, at least as strictly.
+SPLINTER_DIR = CHECKS_DIR / "splinter"
+# Schemas the Data API exposes when `pgrst.db_schemas` is not set (Supabase's default).
+DEFAULT_API_SCHEMAS = "public, graphql_public"
 LEVELS = ("ERROR", "WARN", "INFO")
 
 
@@ -31,17 +37,27 @@ class Finding:
     object: str
     detail: str
     remediation: str
+    waiver: str | None = None  # the declared reason, when app_private.verify_waiver waives it
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What a baseline and a waiver match on: the check and the object, not the wording."""
+        return (self.name, self.object)
 
 
 def check_files() -> list[Path]:
     return sorted(CHECKS_DIR.glob("*.sql"))
 
 
+def splinter_files() -> list[Path]:
+    return sorted(SPLINTER_DIR.glob("*.sql"))
+
+
 def check_names() -> list[str]:
-    return [p.stem.split("_", 1)[1] for p in check_files()] + ["retention_not_scheduled", "cron_job_drift",
+    return [p.stem.split("_", 1)[1] for p in check_files() + splinter_files()] + ["retention_not_scheduled", "cron_job_drift",
                                                               "cron_job_failed", "schema_drift", "export_coverage"]
 
 
@@ -53,7 +69,27 @@ def _sql_checks(conn: psycopg.Connection) -> list[Finding]:
         for path in check_files():
             for row in conn.execute(path.read_text()).fetchall():
                 out.append(Finding(*row))
+        # splinter scopes its API lints to PostgREST's exposed schemas
+        conn.execute("select pg_catalog.set_config('pgrst.db_schemas', coalesce(nullif("
+                     "pg_catalog.current_setting('pgrst.db_schemas', true), ''), %s), true)", (DEFAULT_API_SCHEMAS,))
+        for path in splinter_files():
+            out.extend(Finding(*row) for row in conn.execute(_SPLINTER_WRAPPER.replace("{lint}", path.read_text())).fetchall())
     return out
+
+
+# splinter's columns (name, title, level, facing, categories, description, detail, remediation,
+# metadata, cache_key) mapped to a finding; the object is schema.name (with a function's
+# arguments), as the waiver table names it.
+_SPLINTER_WRAPPER = """
+select l.name, l.level,
+       coalesce(l.metadata ->> 'schema' || '.', '')
+       || coalesce(l.metadata ->> 'name', l.metadata ->> 'extension_name', l.cache_key)
+       || coalesce('(' || (l.metadata ->> 'arguments') || ')', '') as object,
+       pg_catalog.replace(pg_catalog.replace(l.detail, '\\`', ''), '`', '') as detail, l.remediation
+from (
+{lint}
+) as l
+"""
 
 
 def _cron_checks(conn: psycopg.Connection) -> list[Finding]:
@@ -143,8 +179,10 @@ def _export_checks(conn: psycopg.Connection) -> list[Finding]:
             for t in sorted(expected - got)]
 
 
-def run(dsn: str, drift: bool = False) -> list[Finding]:
-    """All checks; with drift=True also the comparison with a fresh build of sql/."""
+def run(dsn: str, drift: bool = False, include_info: bool = False) -> list[Finding]:
+    """All checks; with drift=True also the comparison with a fresh build of sql/. INFO
+    findings (waived ones, and splinter's informational lints such as unused_index) only
+    with include_info=True: they never fail verify."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         findings = _sql_checks(conn) + _cron_checks(conn) + _export_checks(conn)
         waived = waivers(conn)
@@ -154,9 +192,11 @@ def run(dsn: str, drift: bool = False) -> list[Finding]:
         findings += drift_mod.check(dsn)
     findings = [
         Finding(f.name, "INFO", f.object, f"waived: {waived[(f.name, f.object)]} (was {f.level}: {f.detail})",
-                f.remediation) if (f.name, f.object) in waived else f
+                f.remediation, waived[(f.name, f.object)]) if (f.name, f.object) in waived else f
         for f in findings
     ]
+    if not include_info:
+        findings = [f for f in findings if f.level != "INFO"]
     order = {lvl: i for i, lvl in enumerate(LEVELS)}
     return sorted(findings, key=lambda f: (order.get(f.level, 9), f.name, f.object))
 
@@ -165,9 +205,9 @@ def print_findings(findings: list[Finding], console) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    if not findings:
-        console.print(f"verify: clean ({len(check_names())} checks).")
-        return
+    if not any(f.level in ("ERROR", "WARN") for f in findings):
+        info = sum(f.level == "INFO" for f in findings)
+        console.print(f"verify: clean ({len(check_names())} checks" + (f"; {info} INFO below" if info else "") + ").")
     for lvl in LEVELS:
         group = [f for f in findings if f.level == lvl]
         if not group:
@@ -181,3 +221,110 @@ def print_findings(findings: list[Finding], console) -> None:
             # literal text: details hold SQL such as uuid[] that rich would read as markup
             t.add_row(*(Text(x) for x in (f.name, f.object, f.detail, f.remediation)))
         console.print(t)
+
+
+# -- baseline --------------------------------------------------------------------------
+
+class BaselineError(ValueError):
+    """The baseline file cannot be read (exit 2: verify could not run as asked)."""
+
+
+def load_baseline(path: Path) -> set[tuple[str, str]]:
+    """(check, object) pairs from an earlier `verify --json` or `verify --format sarif` output."""
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc}") from exc
+    keys: set[tuple[str, str]] = set()
+    try:
+        if isinstance(data, list):
+            keys = {(f["name"], f["object"]) for f in data}
+        elif isinstance(data, dict) and data.get("version") == "2.1.0":
+            for run_ in data["runs"]:
+                for r in run_.get("results", []):
+                    keys.add((r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]))
+        else:
+            raise BaselineError(f"{path}: neither `verify --json` nor SARIF 2.1.0 output")
+    except (KeyError, IndexError, TypeError) as exc:
+        raise BaselineError(f"{path}: malformed baseline ({exc!r})") from exc
+    return keys
+
+
+def new_findings(findings: list[Finding], baseline: set[tuple[str, str]] | None) -> list[Finding]:
+    """The WARN and ERROR findings that are not in the baseline (all of them without one)."""
+    return [f for f in findings if f.level in ("ERROR", "WARN") and (baseline is None or f.key not in baseline)]
+
+
+# -- SARIF 2.1.0 -----------------------------------------------------------------------
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_SARIF_LEVEL = {"ERROR": "error", "WARN": "warning", "INFO": "note"}
+
+
+def splinter_lints() -> dict[str, str]:
+    """Every splinter lint this verify implements: name -> splinter's file stem."""
+    return {**SPLINTER_SHARED, **{p.stem.split("_", 1)[1]: p.stem for p in splinter_files()}}
+
+
+def _rule_help(name: str) -> str:
+    stem = splinter_lints().get(name)
+    return f"https://supabase.com/docs/guides/database/database-linter?lint={stem}" if stem else ""
+
+
+# The checks in checks/ that are splinter lints (implemented there at least as strictly),
+# with splinter's file stem.
+SPLINTER_SHARED = {
+    "unindexed_foreign_keys": "0001_unindexed_foreign_keys", "auth_rls_initplan": "0003_auth_rls_initplan",
+    "no_primary_key": "0004_no_primary_key", "multiple_permissive_policies": "0006_multiple_permissive_policies",
+    "policy_exists_rls_disabled": "0007_policy_exists_rls_disabled",
+    "rls_enabled_no_policy": "0008_rls_enabled_no_policy", "security_definer_view": "0010_security_definer_view",
+    "function_search_path_mutable": "0011_function_search_path_mutable",
+    "rls_disabled_in_public": "0013_rls_disabled_in_public", "extension_in_public": "0014_extension_in_public",
+    "rls_policy_always_true": "0024_rls_policy_always_true",
+    "anon_security_definer_function_executable": "0028_anon_security_definer_function_executable",
+}
+
+
+def to_sarif(findings: list[Finding], baseline: set[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """One SARIF run: a rule per check name, a result per finding located by its database
+    object (a logical location: there is no source line), waived findings as suppressed
+    results with the declared reason, and with a baseline each result's baselineState."""
+    import hashlib
+
+    names = sorted(set(check_names()) | {f.name for f in findings})
+    rules = []
+    for n in names:
+        rule: dict[str, Any] = {"id": n, "name": n, "shortDescription": {"text": n.replace("_", " ")}}
+        if _rule_help(n):
+            rule["helpUri"] = _rule_help(n)
+        rules.append(rule)
+    index = {n: i for i, n in enumerate(names)}
+    results = []
+    for f in findings:
+        r: dict[str, Any] = {
+            "ruleId": f.name,
+            "ruleIndex": index[f.name],
+            "level": _SARIF_LEVEL.get(f.level, "none"),
+            "message": {"text": f"{f.detail}. Remediation: {f.remediation}" if f.remediation else f.detail},
+            "locations": [{"logicalLocations": [{"fullyQualifiedName": f.object, "kind": "object"}]}],
+            "partialFingerprints": {
+                "dgskillsFinding/v1": hashlib.sha256(f"{f.name}\0{f.object}".encode()).hexdigest()
+            },
+            "properties": {"dgskillsLevel": f.level, "remediation": f.remediation},
+        }
+        if f.waiver is not None:
+            r["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f.waiver}]
+        if baseline is not None:
+            r["baselineState"] = "unchanged" if f.key in baseline else "new"
+        results.append(r)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "dgskills-db verify", "rules": rules}},
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    }

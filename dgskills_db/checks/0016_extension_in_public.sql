@@ -1,20 +1,23 @@
--- splinter 0014: extensions installed in public expose their functions to the API.
+-- splinter 0014: extensions installed in public expose their functions to the API. As
+-- splinter, by the schema the extension records (pg_cron keeps its objects in schema cron
+-- but is reported all the same: Supabase creates it `with schema pg_catalog`).
 select
     'extension_in_public' as name,
     'WARN' as level,
     e.extname as object,
     'extension installed in schema public' as detail,
-    format('alter extension %I set schema extensions', e.extname) as remediation
+    case
+        when x.relocatable then format('alter extension %I set schema extensions', e.extname)
+        else format(
+            'not relocatable: drop extension %1$I, then create extension %1$I with schema pg_catalog '
+            || '(for pg_cron: its jobs go with it; `migrate.py up` schedules ours again)', e.extname
+        )
+    end as remediation
 from pg_catalog.pg_extension as e
+left join lateral (
+    select bool_and(v.relocatable) as relocatable
+    from pg_catalog.pg_available_extension_versions as v
+    where v.name = e.extname and v.version = e.extversion
+) as x on true
 where
     e.extnamespace = 'public'::regnamespace and e.extname <> 'plpgsql'
-    -- pg_cron records public as its schema but keeps its objects in schema cron: only count
-    -- extensions that really put functions or tables in public.
-    and exists (
-        select from pg_catalog.pg_depend as d
-        left join pg_catalog.pg_proc as p on d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid
-        left join pg_catalog.pg_class as c on d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid
-        where
-            d.refobjid = e.oid and d.deptype = 'e'
-            and (p.pronamespace = 'public'::regnamespace or c.relnamespace = 'public'::regnamespace)
-    )
