@@ -147,7 +147,7 @@ def _apply_by_name(conn: psycopg.Connection, res: ReconcileResult, desired: dict
     `database`, so a deactivated or moved job is unscheduled and scheduled afresh."""
     for name in sorted(existing):
         if name not in desired:
-            conn.execute("select cron.unschedule(%s::text)", (name,))
+            conn.execute("select cron.unschedule(%s::name)", (name,))
             res.unscheduled.append(name)
     for name, (schedule, command, db) in sorted(desired.items()):
         cur = existing.get(name)
@@ -155,7 +155,7 @@ def _apply_by_name(conn: psycopg.Connection, res: ReconcileResult, desired: dict
             res.unchanged.append(name)
             continue
         if cur and (cur[3], cur[4]) != (db, True):
-            conn.execute("select cron.unschedule(%s::text)", (name,))
+            conn.execute("select cron.unschedule(%s::name)", (name,))
         conn.execute("select cron.schedule(%s, %s, %s)", (name, schedule, command))
         (res.updated if cur else res.scheduled).append(name)
 

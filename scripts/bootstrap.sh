@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up of a machine for dgskills-db:
-#   - Debian's PostgreSQL 15 and pg_cron packages when they are missing,
-#   - a virtualenv in .venv with the project and its test extras.
+#   - Debian's PostgreSQL 15, pg_cron, pgTAP, plpgsql_check and pg_prove packages when
+#     they are missing (and Node.js/npm),
+#   - a virtualenv in .venv with the project and its test extras,
+#   - Supabase's CLI, pinned, in .tools/supabase (npm): the external oracle the suite runs.
 # Called by `make`; safe to run again. Needs root (or sudo) only to install packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,10 @@ PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
 need_pkgs=()
 [ -x "${PG_BIN}/postgres" ] || need_pkgs+=("postgresql-${PG_MAJOR}")
 [ -f "${PG_LIB}/pg_cron.so" ] || need_pkgs+=("postgresql-${PG_MAJOR}-cron")
+[ -f "${PG_LIB}/plpgsql_check.so" ] || need_pkgs+=("postgresql-${PG_MAJOR}-plpgsql-check")
+[ -f "/usr/share/postgresql/${PG_MAJOR}/extension/pgtap.control" ] || need_pkgs+=("postgresql-${PG_MAJOR}-pgtap")
+command -v pg_prove >/dev/null 2>&1 || need_pkgs+=("libtap-parser-sourcehandler-pgtap-perl")
+command -v npm >/dev/null 2>&1 || need_pkgs+=("npm")
 if [ "${DGSKILLS_BENCH_PKGS:-0}" = 1 ] && ! command -v sqitch >/dev/null 2>&1; then
   need_pkgs+=("sqitch")
 fi
@@ -22,8 +28,9 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   # A fresh machine has no package lists; refresh them once before installing.
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+  # Wait for a concurrent install instead of failing on dpkg's lock.
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 
 PYTHON="${PYTHON:-python3}"
@@ -37,4 +44,15 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[test]'
   touch "$stamp"
+fi
+
+# Supabase's CLI (npm package `supabase`), pinned: newer releases do not install everywhere.
+SUPABASE_CLI_VERSION=2.117.0
+cli=.tools/supabase/node_modules/.bin/supabase
+if [ ! -x "$cli" ] || [ "$("$cli" --version 2>/dev/null)" != "$SUPABASE_CLI_VERSION" ]; then
+  echo "bootstrap: installing Supabase's CLI ${SUPABASE_CLI_VERSION} into .tools/supabase"
+  mkdir -p .tools/supabase
+  if ! npm install --prefix .tools/supabase --no-audit --no-fund --silent "supabase@${SUPABASE_CLI_VERSION}"; then
+    echo "bootstrap: WARNING: Supabase's CLI could not be installed; the tests that run it will say so" >&2
+  fi
 fi
