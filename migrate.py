@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import psycopg
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -200,12 +201,38 @@ def report(
 
 
 @app.command()
-def lint(paths: list[Path] = typer.Argument(None, help="Files or folders; default: sql/")) -> None:
-    """sqlfluff (postgres dialect, see .sqlfluff) over sql/."""
+def lint(
+    paths: list[Path] = typer.Argument(None, help="Files or folders; default: sql/"),
+    dsn: Optional[str] = DsnOpt,
+    plpgsql_check: bool = typer.Option(True, "--plpgsql-check/--no-plpgsql-check",
+                                       help="Also run plpgsql_check over a scratch build of sql/ (needs CREATEDB)."),
+) -> None:
+    """sqlfluff (postgres dialect, see .sqlfluff) over sql/, then plpgsql_check (security,
+    performance and extra warnings) over every PL/pgSQL function of a fresh build of sql/.
+    Exit 0 clean, 1 findings, 2 could not run."""
     targets = [str(p) for p in paths] if paths else [str(runner.SQL_ROOT)]
     exe = Path(sys.executable).with_name("sqlfluff")
     res = subprocess.run([str(exe), "lint", "--disable-progress-bar", *targets], cwd=Path(__file__).parent)
-    raise typer.Exit(res.returncode)
+    code = 1 if res.returncode else 0
+    if plpgsql_check:
+        from dgskills_db import plpgsql_lint
+
+        try:
+            issues = plpgsql_lint.check(resolve_dsn(dsn))
+        except (plpgsql_lint.LintError, psycopg.Error, runner.RunnerError) as exc:
+            _fail(exc, 2)
+        stale = plpgsql_lint.stale_justifications(issues)
+        for i in issues:
+            (out if i.justified else err).print(Text(("  " if i.justified else "") + i.line()))
+        for fn, message in stale:
+            err.print(Text(f"{fn}: justification no longer matches a finding ({message!r}): remove it "
+                           "from dgskills_db/plpgsql_lint.py"))
+        bad = [i for i in issues if not i.justified]
+        out.print(Text(f"plpgsql_check: {len(bad)} finding(s), {len(issues) - len(bad)} justified, "
+                       f"{len(stale)} stale justification(s)"))
+        if bad or stale:
+            code = 1
+    raise typer.Exit(code)
 
 
 @db_app.command("start")

@@ -24,6 +24,7 @@ declare
     v_longest numeric;
     v_from timestamptz;
     v_last timestamptz;
+    v_target regclass;  -- the rule's table, quoted by regclass output in the dynamic SQL
 begin
     if not exists (select from app_private.retention_job as j where j.job = p_job) then
         raise exception using errcode = '22023', message = pg_catalog.format('unknown retention job %L', p_job);
@@ -35,6 +36,7 @@ begin
         order by rr.target
     loop
         v_started := pg_catalog.clock_timestamp();
+        v_target := r.target::regclass;
         v_cutoff := pg_catalog.now() - r.keep;
         v_total := 0;
         v_batches := 0;
@@ -47,14 +49,14 @@ begin
             -- timestamp from where the previous batch ended bounds this batch, so each
             -- batch is one index range delete and never walks over rows already deleted.
             execute pg_catalog.format(
-                'select %1$I from %2$s where %1$I >= $1 and %1$I < $2 order by %1$I offset $3 limit 1',
-                r.ts_column, r.target
+                'select %I from %s where %I >= $1 and %I < $2 order by %I offset $3 limit 1',
+                r.ts_column, v_target, r.ts_column, r.ts_column, r.ts_column
             ) into v_last using v_from, v_cutoff, r.batch_size;
             if v_last is null or v_last = v_from then
                 v_last := case when v_last = v_from then v_from + interval '1 microsecond' else v_cutoff end;
             end if;
             execute pg_catalog.format(
-                'delete from %2$s where %1$I >= $1 and %1$I < $2', r.ts_column, r.target
+                'delete from %s where %I >= $1 and %I < $2', v_target, r.ts_column, r.ts_column
             ) using v_from, least(v_last, v_cutoff);
             get diagnostics v_rows = row_count;
             v_from := least(v_last, v_cutoff);
