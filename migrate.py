@@ -59,11 +59,22 @@ def up(
     lock_timeout: float = typer.Option(30.0, "--lock-timeout", help="Seconds to wait for another runner's lock (also the statement lock_timeout)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     sql_dir: Path = SqlRootOpt,
+    default_privileges: Optional[str] = typer.Option(
+        None, "--default-privileges",
+        help="Only when the auth shim is installed: `legacy` (ALL on new objects in public to the API roles, "
+             "as Supabase long did) or `secure` (none, as new Supabase projects). Default: "
+             "$DGSKILLS_DEFAULT_PRIVILEGES, else legacy."),
 ) -> None:
     """Apply pending versioned files, changed repeatable files and the cron jobs, all-or-nothing."""
+    from dgskills_db import shim
+
+    try:
+        shim.regime(default_privileges)
+    except ValueError as exc:
+        _fail(exc, runner.EXIT_USAGE)
     url = resolve_dsn(dsn)
     try:
-        result = runner.up(url, sql_dir, lock_timeout=lock_timeout)
+        result = runner.up(url, sql_dir, lock_timeout=lock_timeout, default_privileges=default_privileges)
     except runner.RunnerError as exc:
         _fail(exc, exc.exit_code)
     except runner.SqlFileError as exc:
@@ -233,6 +244,45 @@ def lint(
         if bad or stale:
             code = 1
     raise typer.Exit(code)
+
+
+gen_app = typer.Typer(no_args_is_help=True, help="Generate artefacts for other tools (pgTAP, JSON Schema, types).")
+app.add_typer(gen_app, name="gen")
+
+
+@gen_app.command("pgtap")
+def gen_pgtap(
+    dsn: Optional[str] = DsnOpt,
+    out_dir: Path = typer.Option(Path("pgtap"), "--out", help="Folder to write the .sql files into."),
+) -> None:
+    """Write the access matrix, the isolation and the catalog checks as pgTAP files, to run with
+    pg_prove against any database deployed from sql/ (as the deploying role). Needs a server
+    (CREATEDB) to build the fixture platform in a scratch database."""
+    from dgskills_db.gen import pgtap
+
+    try:
+        written = pgtap.generate(resolve_dsn(dsn), out_dir)
+    except (psycopg.Error, runner.RunnerError) as exc:
+        _fail(exc, 2)
+    for p in written:
+        out.print(Text(f"wrote {p}"))
+
+
+@gen_app.command("types")
+def gen_types(
+    dsn: Optional[str] = DsnOpt,
+    out_dir: Path = typer.Option(Path(__file__).resolve().parent / "contracts", "--out", help="Folder to write into."),
+) -> None:
+    """Write the JSON Schemas of the export (schema_version 2.0) and of every RPC's arguments and
+    result, and TypeScript and Python types, generated from a fresh build of sql/ (needs CREATEDB)."""
+    from dgskills_db.gen import contracts
+
+    try:
+        written = contracts.generate(resolve_dsn(dsn), out_dir)
+    except (psycopg.Error, runner.RunnerError, ValueError) as exc:
+        _fail(exc, 2)
+    for p in written:
+        out.print(Text(f"wrote {p}"))
 
 
 @db_app.command("start")

@@ -22,6 +22,7 @@ import psycopg
 from psycopg import sql as pgsql
 
 from . import cron as cron_sync
+from . import shim as shim_mod
 from .sqlfiles import SqlFile, SqlFileError, discover
 
 SQL_ROOT = Path(__file__).resolve().parent.parent / "sql"
@@ -234,8 +235,10 @@ def _run_file(cur: psycopg.Cursor, f: SqlFile) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
-def up(dsn: str, sql_root: Path = SQL_ROOT, lock_timeout: float = 30.0, reconcile_cron: bool = True) -> UpResult:
+def up(dsn: str, sql_root: Path = SQL_ROOT, lock_timeout: float = 30.0, reconcile_cron: bool = True,
+       default_privileges: str | None = None) -> UpResult:
     t_start = time.perf_counter()
+    regime = shim_mod.regime(default_privileges)  # ValueError before anything runs
     versioned, repeatable = discover(sql_root)
     # Parse everything before touching the database: a refused statement fails fast.
     for f in (*versioned, *repeatable):
@@ -243,13 +246,14 @@ def up(dsn: str, sql_root: Path = SQL_ROOT, lock_timeout: float = 30.0, reconcil
     with connect(dsn, application_name="dgskills-migrate") as conn:
         _acquire_lock(conn, lock_timeout)
         try:
-            return _up_locked(conn, versioned, repeatable, sql_root, lock_timeout, reconcile_cron, t_start)
+            return _up_locked(conn, versioned, repeatable, sql_root, lock_timeout, reconcile_cron, t_start, regime)
         finally:
             if not conn.closed and not conn.broken:
                 conn.execute("select pg_catalog.pg_advisory_unlock(%s)", (LOCK_KEY,))
 
 
-def _up_locked(conn, versioned, repeatable, sql_root, lock_timeout, reconcile_cron, t_start) -> UpResult:
+def _up_locked(conn, versioned, repeatable, sql_root, lock_timeout, reconcile_cron, t_start,
+               regime: str = "legacy") -> UpResult:
     p = plan(conn, sql_root)
     if p.edited:
         names = ", ".join(f.file for f in p.edited)
@@ -274,6 +278,8 @@ def _up_locked(conn, versioned, repeatable, sql_root, lock_timeout, reconcile_cr
         if p.shim_needed:
             t0 = time.perf_counter()
             try:
+                cur.execute("select pg_catalog.set_config(%s, %s, true)",
+                            (shim_mod.SETTING, regime))
                 cur.execute(SHIM_FILE.read_text())
             except psycopg.Error as exc:
                 raise ApplyError("dgskills_db/sql/auth_shim.sql", 1, "auth shim", exc.diag.sqlstate,

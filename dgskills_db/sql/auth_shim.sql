@@ -6,10 +6,15 @@
   defines them: they read the claims PostgREST puts in `request.jwt.claims`
   (and the older per-claim `request.jwt.claim.*` settings), empty means null.
 
-  The roles copy Supabase's attributes. The default privileges copy Supabase's too:
-  every new table, function and sequence in `public` is granted to anon,
-  authenticated and service_role. That is deliberate: it makes this project's
-  deny-by-default revokes be tested against the same worst case a hosted project has.
+  The roles copy Supabase's attributes. The default privileges follow one of Supabase's
+  two regimes, chosen by the deployer (`up --default-privileges`, see dgskills_db/shim.py;
+  the runner sets dgskills.api_default_privileges for this transaction):
+    legacy  every new table, function and sequence in `public` is granted to anon,
+            authenticated and service_role, as Supabase long did: the project's
+            deny-by-default revokes are tested against that worst case;
+    secure  no default privileges for the API roles, as new Supabase projects: every
+            grant the project needs must be written out, service_role's included.
+  The whole test suite runs under both.
 */
 
 do $roles$
@@ -83,6 +88,23 @@ grant execute on function auth.uid(), auth.role(), auth.jwt() to anon, authentic
 
 -- Supabase's default privileges on public (see the header).
 grant usage on schema public to anon, authenticated, service_role;
-alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
-alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
-alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+do $regime$
+declare
+    v_regime text := coalesce(
+        nullif(pg_catalog.current_setting('dgskills.api_default_privileges', true), ''), 'legacy'
+    );
+begin
+    if v_regime = 'legacy' then
+        alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
+        alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
+        alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+    elsif v_regime <> 'secure' then
+        raise exception using errcode = '22023',
+            message = pg_catalog.format('unknown default privileges regime %L (legacy or secure)', v_regime);
+    end if;
+    execute pg_catalog.format(
+        'comment on schema auth is %L',
+        'Supabase-compatible auth shim (plain PostgreSQL only); API default privileges: ' || v_regime || '.'
+    );
+end
+$regime$;
