@@ -1,7 +1,7 @@
 """The project's SQL files: discovery, checksums and statement splitting.
 
 Versioned files (``sql/schema/NNNN_name.sql``) are applied once, in numeric order.
-Repeatable files (``sql/functions``, ``sql/policies``, ``sql/cron``, in that order) are
+Repeatable files (``sql/functions``, ``sql/policies``, ``sql/cron``, ``sql/register``, in that order) are
 re-applied whenever their checksum changes. Checksums are sha256 over the text with
 line endings normalised to LF, so a checkout with CRLF does not look edited.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import pglast
 from pglast import ast
 
-REPEATABLE_DIRS = ("functions", "policies", "cron")
+REPEATABLE_DIRS = ("functions", "policies", "cron", "register")
 VERSIONED_DIR = "schema"
 _VERSIONED_NAME = re.compile(r"^(\d+)_([a-z0-9_]+)\.sql$")
 

@@ -13,6 +13,7 @@ Exit contract (migrate.py): 0 clean (INFO allowed), 1 findings at WARN or ERROR,
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 SPLINTER_DIR = CHECKS_DIR / "splinter"
 # Schemas the Data API exposes when `pgrst.db_schemas` is not set (Supabase's default).
 DEFAULT_API_SCHEMAS = "public, graphql_public"
+# A check file may start with `-- requires: schema.table`: when that declaration is not deployed
+# (a database older than it), the check reports that instead of failing to run.
+_REQUIRES = re.compile(r"^-- requires: ([a-z_]+\.[a-z_]+)$", re.M)
 LEVELS = ("ERROR", "WARN", "INFO")
 
 
@@ -67,7 +71,15 @@ def _sql_checks(conn: psycopg.Connection) -> list[Finding]:
         conn.execute("set transaction read only")
         conn.execute("set local search_path = ''")
         for path in check_files():
-            for row in conn.execute(path.read_text()).fetchall():
+            text = path.read_text()
+            missing = [rel for rel in _REQUIRES.findall(text)
+                       if conn.execute("select pg_catalog.to_regclass(%s) is null", (rel,)).fetchone()[0]]
+            if missing:
+                out.append(Finding(path.stem.split("_", 1)[1], "ERROR", missing[0],
+                                   f"{missing[0]} does not exist: the declaration this check reads is not deployed",
+                                   "run `migrate.py up`"))
+                continue
+            for row in conn.execute(text).fetchall():
                 out.append(Finding(*row))
         # splinter scopes its API lints to PostgREST's exposed schemas
         conn.execute("select pg_catalog.set_config('pgrst.db_schemas', coalesce(nullif("
