@@ -1,4 +1,5 @@
 -- requires: app_private.register_column
+-- requires: app_private.register_table
 -- Processing register: every column of a table that holds personal data (every table in public,
 -- and tables elsewhere whose comment names a ROPA activity) is covered by a personal-data category
 -- of some activity (app_private.register_column). Surrogate keys (identity / sequence) are exempt.

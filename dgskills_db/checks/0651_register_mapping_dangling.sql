@@ -1,4 +1,6 @@
 -- requires: app_private.register_column
+-- requires: app_private.register_measure
+-- requires: app_private.register_table
 -- Processing register: every table and column the register names exists (a renamed or dropped
 -- column leaves the register claiming data the database no longer holds).
 select

@@ -1,3 +1,4 @@
+-- requires: app_private.register_activity
 -- requires: app_private.register_table
 -- Processing register: the legal bases a table's comment states (Art. 6(1)(x) after "Legal basis:")
 -- equal those of its activity in the register.

@@ -1,4 +1,5 @@
 -- requires: app_private.register_table
+-- requires: app_private.retention_rule
 -- Processing register: a table's retention in the register (account lifetime, school lifetime, or a
 -- period) equals what its table comment, its column comments and the retention declaration
 -- (app_private.retention_rule, which pg_cron runs) say. One finding per place that disagrees.

@@ -1,4 +1,7 @@
 -- requires: app_private.register_activity
+-- requires: app_private.register_category
+-- requires: app_private.register_column
+-- requires: app_private.register_table
 -- Processing register: an activity that claims a database footprint has one (a column that exists),
 -- an activity declared to leave none ("niet opgeslagen") has none (no mapped column, no table or
 -- column comment naming it), and a category said to be stored in the database is held by a column.

@@ -1,4 +1,6 @@
 -- requires: app_private.register_measure
+-- requires: app_private.retention_job
+-- requires: app_private.retention_rule
 -- Processing register: each technical measure the register claims for a table is one the catalog
 -- shows: rls (row-level security on), cascade (rows about a user go with the account: a foreign key
 -- to users ON DELETE CASCADE), school_scope / class_scope (a policy, or a helper it calls, bounds
