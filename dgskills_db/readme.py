@@ -1,6 +1,6 @@
 """Sections of README.md that are generated, so the README cannot disagree with what the
 tests and the database use: the access matrix (tests/rls/access_matrix.py, the data the
-matrix tests run) and the retention table (the deployed declaration). Each section sits
+matrix tests run), the retention table and the processing register (the deployed declarations). Each section sits
 between `<!-- BEGIN name -->` and `<!-- END name -->`.
 
     .venv/bin/python -m dgskills_db.readme [--dsn URL]   # rewrite the sections in place
@@ -49,6 +49,26 @@ def retention(dsn: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def register(dsn: str) -> str:
+    """The processing register as deployed: each activity, where it leaves data, and its tables."""
+    with psycopg.connect(dsn) as c:
+        rows = c.execute("""
+            select a.ropa_id, a.name_en, a.footprint, pg_catalog.array_to_string(a.legal_bases, ', '),
+                   coalesce((select string_agg('`' || t.table_name || '` (' || coalesce(t.keep::text, t.retention) || ')', ', '
+                                               order by t.table_name)
+                               from app_private.register_table t where t.ropa_id = a.ropa_id), ''),
+                   (select count(*) from app_private.register_column r where r.ropa_id = a.ropa_id),
+                   (select count(*) from app_private.register_measure m where m.ropa_id = a.ropa_id)
+              from app_private.register_activity a order by a.ropa_id""").fetchall()
+    lines = ["| ROPA | activity | Art. 6(1) | tables (retention) | columns mapped | measures checked |",
+             "|---|---|---|---|---|---|"]
+    for rid, name, footprint, bases, tables, cols, measures in rows:
+        where = tables if footprint == "database" and tables else ("none: not stored in this database" if footprint == "none"
+                                                                   else "columns of other activities' tables")
+        lines.append(f"| {rid} | {name} | {bases} | {where} | {cols} | {measures} |")
+    return "\n".join(lines) + "\n"
+
+
 def bench() -> str:
     """The latest `make bench` table, from bench/results/latest.json."""
     import json
@@ -65,7 +85,7 @@ def bench() -> str:
 
 
 def sections(dsn: str) -> dict[str, str]:
-    return {"access-matrix": access_matrix(), "retention": retention(dsn), "bench": bench()}
+    return {"access-matrix": access_matrix(), "retention": retention(dsn), "register": register(dsn), "bench": bench()}
 
 
 def current(text: str, name: str) -> str | None:

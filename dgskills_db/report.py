@@ -38,7 +38,7 @@ def gather(dsn: str, drift: bool = True) -> dict:
         for job, target, keep, ts, schedule, req in c.execute("""select r.job, r.target, r.keep::text, r.ts_column,
                    j.schedule, j.requirement from app_private.retention_rule r join app_private.retention_job j using (job)""").fetchall():
             rules[target] = {"job": job, "keep": keep, "ts": ts, "schedule": schedule, "requirement": req}
-        for oid, name, comment in c.execute("""select c.oid, c.relname, obj_description(c.oid, 'pg_class')
+        for oid, name, comment, rls in c.execute("""select c.oid, c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity
                                                 from pg_class c where c.relnamespace = 'public'::regnamespace
                                                 and c.relkind = 'r' order by c.relname""").fetchall():
             policies = [
@@ -68,11 +68,11 @@ def gather(dsn: str, drift: bool = True) -> dict:
                 "purpose": (comment or "").split(". ROPA")[0],
                 "legal_basis": _field(comment, "Legal basis") or "—",
                 "retention": _field(comment, "Retention") or "—",
-                "job": f"{rule['requirement']} {rule['job']} ({rule['keep']} on {rule['ts']}, `{rule['schedule']}`)" if rule else
+                "job": f"{rule['requirement']} {rule['job']} ({rule['keep']} on {rule['ts']}, schedule {rule['schedule']} UTC)" if rule else
                        ("S-RET-8 offboard_ended_schools, 30 days after the school's contract ends" if name in ("schools", "classes")
                         else "deleting the account (cascade), or S-RET-8 offboard_ended_schools with the school"
                         if refs.get(name) or name == "users" else "—"),
-                "policies": policies, "grants": grants, "rls": True,
+                "policies": policies, "grants": grants, "rls": rls,
                 "deletion": deletion or ["not about a user"],
                 "export": ("exported by export_my_data() (" + ", ".join(col for col, _ in refs[name]) + ")") if name in refs
                           else ("subject section of the export" if name == "users" else "not personal data of a user"),
@@ -84,7 +84,7 @@ def gather(dsn: str, drift: bool = True) -> dict:
                                  where job = %s order by id desc limit 1""", (j.job,)).fetchone()
             jobs.append({"job": j.job, "schedule": j.schedule, "command": j.command,
                          "last_purge": f"{last[0]} ({last[1]} rows)" if last else "no run recorded yet",
-                         "cron": "pg_cron not loaded"})
+                         "cron": "pg_cron not loaded", "last_success": None})
         if cron_db:
             same = cron_db == target_db
             try:
@@ -92,18 +92,24 @@ def gather(dsn: str, drift: bool = True) -> dict:
                 for j in jobs:
                     name = cron_sync.job_name(j["job"], target_db, same)
                     row = cconn.execute("""select j.active, (select r.status || ' at ' || r.start_time::text from cron.job_run_details r
-                                            where r.jobid = j.jobid order by r.runid desc limit 1)
+                                            where r.jobid = j.jobid order by r.runid desc limit 1),
+                                            (select max(r.end_time)::text from cron.job_run_details r
+                                              where r.jobid = j.jobid and r.status = 'succeeded')
                                             from cron.job j where j.jobname = %s""", (name,)).fetchone()
                     j["cron"] = ("not scheduled" if row is None else
                                  ("active" if row[0] else "inactive") + f"; last run: {row[1] or 'none yet'}")
+                    j["last_success"] = (row[2] if row and row[2] else None)
                 if cconn is not c:
                     cconn.close()
             except psycopg.Error as exc:
                 for j in jobs:
                     j["cron"] = f"cannot read cron.job: {exc.diag.message_primary}"
         waivers = [{"check": k[0], "object": k[1], "reason": v} for k, v in verify_mod.waivers(c).items()]
-    findings = verify_mod.run(dsn, drift=drift, include_info=True)
+        findings = verify_mod.run(dsn, drift=drift, include_info=True)
+        reg = register(c, tables, jobs, findings)
     return {
+        "register": reg["activities"], "register_findings": reg["findings"], "fk_figures": reg["fk_figures"],
+        "officer_notes": [a for a in reg["activities"] if a["officer_note_nl"]],
         "database": db[0], "server": db[1].split(",")[0],
         "generated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "tables": tables, "jobs": jobs, "cron_database": cron_db, "findings": findings,
@@ -115,4 +121,83 @@ def gather(dsn: str, drift: bool = True) -> dict:
 def render(dsn: str, fmt: str = "md", drift: bool = True) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    # a Markdown table cell: no pipe, no line break
+    env.filters["cell"] = lambda v: " ".join(str(v).split()).replace("|", "\\|")
     return env.get_template(f"report.{fmt}.j2").render(**gather(dsn, drift))
+
+
+MEASURE_WORDS = {
+    "rls": "row-level security on",
+    "cascade": "rows about a user are deleted with the account (ON DELETE CASCADE)",
+    "school_scope": "staff access bounded to the school",
+    "class_scope": "staff access bounded to the classes they teach",
+    "append_only": "append-only: no API role may change or delete rows",
+    "retention_job": "deleted by a scheduled retention job",
+}
+RETENTION_WORDS = {"account": "account lifetime (deleted with the account)",
+                   "school": "while the school is a customer (offboarded 30 days after the contract ends)"}
+
+
+def _mentions(f, ropa_id: str, tables: set[str]) -> bool:
+    text = f"{f.object} {f.detail}"
+    return bool(re.search(rf"\b{re.escape(ropa_id)}\b", text)) or any(
+        re.search(rf"(?<![\w.]){re.escape(t)}(?![\w])", text) or re.search(rf"(?<![\w.]){re.escape(t.split('.', 1)[1])}\b", text)
+        for t in tables)
+
+
+def register(c: psycopg.Connection, tables: list[dict], jobs: list[dict], findings: list) -> dict:
+    """The Art. 30 register from app_private.register_* with live evidence per activity: its tables
+    and columns, policies in words, the retention job and its last successful run, export and erasure
+    coverage, the claimed measures and what verify found about it."""
+    if c.execute("select pg_catalog.to_regclass('app_private.register_activity') is null").fetchone()[0]:
+        return {"activities": [], "findings": [], "fk_figures": None}
+    by_name = {t["name"]: t for t in tables}
+    job_by_name = {j["job"]: j for j in jobs}
+    cur = c.cursor(row_factory=psycopg.rows.dict_row)
+    activities = cur.execute("select * from app_private.register_activity order by ropa_id").fetchall()
+    cats = cur.execute("""select g.*, coalesce((select array_agg(r.table_name || '.' || r.column_name order by r.table_name, r.column_name)
+                                 from app_private.register_column r where r.ropa_id = g.ropa_id and r.category = g.category), '{}') as columns
+                            from app_private.register_category g order by g.ropa_id, g.origin desc, g.category""").fetchall()
+    regtables = cur.execute("select * from app_private.register_table order by ropa_id, table_name").fetchall()
+    measures = cur.execute("select * from app_private.register_measure order by ropa_id, measure, table_name").fetchall()
+    rules = cur.execute("""select rr.target, rr.job, rr.keep::text as keep, j.schedule, j.requirement
+                             from app_private.retention_rule rr join app_private.retention_job j using (job)""").fetchall()
+    last_run = {(r["job"], r["target"]): r["finished_at"] for r in cur.execute(
+        """select job, target, max(finished_at)::text as finished_at from app_private.retention_run group by job, target""").fetchall()}
+    fk = c.execute("""select count(*), count(*) filter (where confdeltype = 'c'), count(*) filter (where confdeltype = 'n'),
+                             count(distinct conrelid)
+                        from pg_constraint where contype = 'f' and confrelid = 'public.users'::regclass""").fetchone()
+    register_findings = [f for f in findings if f.name.startswith("register_")]
+    out = []
+    for a in activities:
+        rid = a["ropa_id"]
+        mine = [t for t in regtables if t["ropa_id"] == rid]
+        names = {t["table_name"] for t in mine} | {col.rsplit(".", 1)[0] for g in cats if g["ropa_id"] == rid for col in g["columns"]}
+        evidence = []
+        for t in mine:
+            short = t["table_name"].split(".", 1)[1] if t["table_name"].startswith("public.") else t["table_name"]
+            live = by_name.get(short)
+            tr = [r for r in rules if r["target"] == t["table_name"]]
+            evidence.append({
+                "table": t["table_name"],
+                "retention": t["keep"] and str(t["keep"]) or RETENTION_WORDS[t["retention"]],
+                "jobs": [{"job": r["job"], "requirement": r["requirement"], "keep": r["keep"], "schedule": r["schedule"],
+                          "last_purge": last_run.get((r["job"], r["target"])) or "none recorded yet",
+                          "last_success": (job_by_name.get(r["job"]) or {}).get("last_success") or "none recorded yet"}
+                         for r in tr],
+                "rls": live["rls"] if live else None,
+                "policies": live["policies"] if live else [],
+                "deletion": live["deletion"] if live else ["not about a user (rate-limit bookkeeping)"],
+                "export": live["export"] if live else "not exported (no reference to a user)",
+            })
+        claimed = []
+        for m in (m for m in measures if m["ropa_id"] == rid):
+            bad = [f for f in register_findings if f.name == "register_measure_unsupported"
+                   and f.object == f"{rid} {m['measure']} {m['table_name']}"]
+            claimed.append({"measure": m["measure"], "words": MEASURE_WORDS[m["measure"]], "table": m["table_name"],
+                            "holds": not bad, "detail": bad[0].detail if bad else "the catalog agrees"})
+        out.append({**a, "legal_bases": ", ".join(f"Art. 6(1)({b})" for b in a["legal_bases"]),
+                    "categories": [g for g in cats if g["ropa_id"] == rid], "evidence": evidence, "measures": claimed,
+                    "findings": [f for f in findings if _mentions(f, rid, names)]})
+    figures = {"fks": fk[0], "cascade": fk[1], "set_null": fk[2], "tables": fk[3]}
+    return {"activities": out, "findings": register_findings, "fk_figures": figures}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up of a machine for dgskills-db:
 #   - Debian's PostgreSQL 15, pg_cron, pgTAP, plpgsql_check and pg_prove packages when
-#     they are missing (and Node.js/npm),
+#     they are missing (and Node.js/npm), and chromium (the HTML report is tested in
+#     headless chromium),
 #   - a virtualenv in .venv with the project and its test extras,
 #   - Supabase's CLI, pinned, in .tools/supabase (npm): the external oracle the suite runs.
 # Called by `make`; safe to run again. Needs root (or sudo) only to install packages.
@@ -19,6 +20,8 @@ need_pkgs=()
 [ -f "/usr/share/postgresql/${PG_MAJOR}/extension/pgtap.control" ] || need_pkgs+=("postgresql-${PG_MAJOR}-pgtap")
 command -v pg_prove >/dev/null 2>&1 || need_pkgs+=("libtap-parser-sourcehandler-pgtap-perl")
 command -v npm >/dev/null 2>&1 || need_pkgs+=("npm")
+# The report test renders the HTML register in a real headless browser.
+command -v chromium >/dev/null 2>&1 || need_pkgs+=("chromium")
 if [ "${DGSKILLS_BENCH_PKGS:-0}" = 1 ] && ! command -v sqitch >/dev/null 2>&1; then
   need_pkgs+=("sqitch")
 fi
