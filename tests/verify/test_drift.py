@@ -49,7 +49,11 @@ def test_cron_schedule_changed_by_hand_is_reported_by_verify(db):
 def test_a_declared_waiver_turns_the_finding_into_info_and_nothing_else(db):
     with db.connect() as c:
         c.execute("create table public.scratch (id int primary key)")
-        c.execute("comment on table public.scratch is 'x. ROPA V-01. Legal basis: none. Retention: none.'")
+        c.execute("comment on table public.scratch is 'x. ROPA V-01. Legal basis: Art. 6(1)(b), Art. 6(1)(e). "
+                  "Retention: account lifetime.'")
+        # declared in the processing register too, so that only the waived finding remains
+        c.execute("""insert into app_private.register_table values ('public.scratch', 'V-01', 'account', null);
+                     insert into app_private.register_column values ('public.scratch', 'id', 'V-01', 'user_id')""")
     assert [f.level for f in verify.run(db.dsn)] == ["ERROR"]
     with db.connect() as c:
         c.execute("""insert into app_private.verify_waiver values ('rls_disabled_in_public', 'public.scratch',
