@@ -198,6 +198,8 @@ def register(c: psycopg.Connection, tables: list[dict], jobs: list[dict], findin
                             "holds": not bad, "detail": bad[0].detail if bad else "the catalog agrees"})
         out.append({**a, "legal_bases": ", ".join(f"Art. 6(1)({b})" for b in a["legal_bases"]),
                     "categories": [g for g in cats if g["ropa_id"] == rid], "evidence": evidence, "measures": claimed,
-                    "findings": [f for f in findings if _mentions(f, rid, names)]})
+                    # findings at WARN/ERROR, and waivers (INFO "waived: ..."), not the advisory INFO lints
+                    "findings": [f for f in findings if _mentions(f, rid, names)
+                                 and (f.level != "INFO" or f.detail.startswith("waived:"))]})
     figures = {"fks": fk[0], "cascade": fk[1], "set_null": fk[2], "tables": fk[3]}
     return {"activities": out, "findings": register_findings, "fk_figures": figures}
