@@ -187,7 +187,7 @@ def register(c: psycopg.Connection, tables: list[dict], jobs: list[dict], findin
                          for r in tr],
                 "rls": live["rls"] if live else None,
                 "policies": live["policies"] if live else [],
-                "deletion": live["deletion"] if live else ["not about a user (rate-limit bookkeeping)"],
+                "deletion": live["deletion"] if live else ["no reference to a user account: deleted only by its retention rule"],
                 "export": live["export"] if live else "not exported (no reference to a user)",
             })
         claimed = []

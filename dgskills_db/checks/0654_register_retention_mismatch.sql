@@ -2,7 +2,8 @@
 -- requires: app_private.retention_rule
 -- Processing register: a table's retention in the register (account lifetime, school lifetime, or a
 -- period) equals what its table comment, its column comments and the retention declaration
--- (app_private.retention_rule, which pg_cron runs) say. One finding per place that disagrees.
+-- (app_private.retention_rule, which pg_cron runs) say. One finding per place that disagrees. Only
+-- rules that delete rows count; a column that a 'nullify' rule empties earlier may say so in its comment.
 with reg as (
     select
         r.table_name,
@@ -63,6 +64,15 @@ from parsed as p
 where
     (p.place = 'table comment' or p.c_retention <> 'unstated')
     and (p.c_retention <> p.retention or (p.retention = 'period' and p.c_keep is distinct from p.keep))
+    -- a column the retention declaration empties earlier than its row goes (a 'nullify' rule) states
+    -- that rule's period; the rule itself is compared below
+    and not exists (
+        select from app_private.retention_rule as rr
+        where
+            pg_catalog.to_regclass(rr.target) = p.oid
+            and p.object = format('%s.%s', p.table_name, pg_catalog.to_jsonb(rr) ->> 'nullify_column')
+            and rr.keep = p.c_keep
+    )
 union all
 select
     'register_retention_mismatch',
@@ -73,7 +83,10 @@ select
     'make them equal: the rule in sql/cron/0100_retention.sql or register_table in sql/register/0100_register.sql'
 from reg
 inner join app_private.retention_rule as rr on pg_catalog.to_regclass(rr.target) = reg.oid
-where reg.retention <> 'period' or rr.keep <> reg.keep
+where
+    -- rules that delete rows (a rule that only empties a column does not shorten the row's life)
+    coalesce(pg_catalog.to_jsonb(rr) ->> 'action', 'delete') = 'delete'
+    and (reg.retention <> 'period' or rr.keep <> reg.keep)
 union all
 select
     'register_retention_mismatch',
@@ -85,4 +98,9 @@ select
 from reg
 where
     reg.retention = 'period'
-    and not exists (select from app_private.retention_rule as rr where pg_catalog.to_regclass(rr.target) = reg.oid)
+    and not exists (
+        select from app_private.retention_rule as rr
+        where
+            pg_catalog.to_regclass(rr.target) = reg.oid
+            and coalesce(pg_catalog.to_jsonb(rr) ->> 'action', 'delete') = 'delete'
+    )

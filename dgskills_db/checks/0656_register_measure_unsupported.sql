@@ -75,7 +75,9 @@ ev as (
             when 'retention_job' then exists (
                 select from app_private.retention_rule as rr
                 inner join app_private.retention_job as j on rr.job = j.job
-                where pg_catalog.to_regclass(rr.target) = m.oid
+                where
+                    pg_catalog.to_regclass(rr.target) = m.oid
+                    and coalesce(pg_catalog.to_jsonb(rr) ->> 'action', 'delete') = 'delete'
             )
         end as holds,
         case m.measure

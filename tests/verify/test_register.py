@@ -212,3 +212,24 @@ def test_retention_findings_are_exactly_the_rules_changed_in_one_place(reg_conn,
     assert sorted(f.object for f in found) == sorted(expected)
     for f in found:
         assert "retention declaration" in f.detail and "register V-" in f.detail
+
+
+@PROPS
+@given(data=st.data())
+def test_measure_findings_are_exactly_the_claims_the_catalog_stops_showing(reg_conn, data):
+    claims = reg_conn.execute("select ropa_id, measure, table_name from app_private.register_measure").fetchall()
+    rls_tables = sorted({t for _, m, t in claims if m == "rls"})
+    ruled = sorted({t for _, m, t in claims if m == "retention_job"})
+    off = data.draw(st.sets(st.sampled_from(rls_tables), max_size=5))
+    unruled = data.draw(st.sets(st.sampled_from(ruled), max_size=3))
+    with reg_conn.transaction(force_rollback=True):
+        for t in off:
+            reg_conn.execute(sql.SQL("alter table {} disable row level security").format(sql.SQL(t)))
+        for t in unruled:
+            reg_conn.execute("delete from app_private.retention_rule where target = %s", (t,))
+        found = run_check(reg_conn, "register_measure_unsupported")
+    expected = {f"{r} {m} {t}" for r, m, t in claims if (m == "rls" and t in off) or (m == "retention_job" and t in unruled)}
+    assert {f.object for f in found} == expected and len(found) == len(expected)
+    for f in found:
+        rid, measure, table = f.object.split()
+        assert f"register {rid} claims {measure} for {table}" in f.detail and "the catalog shows" in f.detail
