@@ -37,7 +37,10 @@ SECRET = re.compile(r"(password|token|secret)", re.I)  # as app_private.export_u
 
 # The shape of each jsonb result that is not the export. Checked against real results by
 # tests/ecosystem/test_contracts.py.
-_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
+_COUNTS = {"type": "object", "description": "Per table: rows removed (cascade) and rows kept but disconnected (set null).",
+           "additionalProperties": {"type": "object", "additionalProperties": False, "minProperties": 1,
+                                    "properties": {"deleted": {"type": "integer", "minimum": 0},
+                                                   "disconnected": {"type": "integer", "minimum": 0}}}}
 RESULTS: dict[str, dict] = {
     "export_my_data": {"$ref": "export.schema.json"},
     "export_user_data": {"$ref": "export.schema.json"},
