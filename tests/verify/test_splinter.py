@@ -80,6 +80,12 @@ CASES = [
      "insert into storage.buckets values ('avatars', 'avatars', true); "
      "create policy list_avatars on storage.objects for select to anon using (bucket_id = 'avatars')",
      "drop policy list_avatars on storage.objects", set()),
+    ("table_bloat", "app_private.bloat_probe",
+     # > 20 MB of dead space, 70 times what the live rows need; autovacuum kept off it
+     "create table app_private.bloat_probe (id int primary key, filler text) with (autovacuum_enabled = false); "
+     "insert into app_private.bloat_probe select g, repeat('x', 200) from generate_series(1, 120000) as g; "
+     "delete from app_private.bloat_probe where id > 10; analyze app_private.bloat_probe",
+     "drop table app_private.bloat_probe", set()),
     ("authenticated_security_definer_function_executable", "public.grade_everything()",
      "create function public.grade_everything() returns int language sql security definer set search_path = '' "
      "as 'select 1'; revoke all on function public.grade_everything() from public, anon; "
@@ -91,7 +97,6 @@ NEEDS = {
     # lint -> why it cannot be exercised on a plain PostgreSQL server
     "pg_graphql_anon_table_exposed": "pg_graphql",
     "pg_graphql_authenticated_table_exposed": "pg_graphql",
-    "table_bloat": None,
 }
 
 
