@@ -160,10 +160,14 @@ def _cron_checks(conn: psycopg.Connection) -> list[Finding]:
 
 
 def waivers(conn: psycopg.Connection) -> dict[tuple[str, str], str]:
-    if not conn.execute("select pg_catalog.to_regclass('app_private.verify_waiver') is not null").fetchone()[0]:
-        return {}
-    return {(r[0], r[1]): r[2] for r in conn.execute(
-        "select check_name, object, reason from app_private.verify_waiver").fetchall()}
+    """Declared waivers: the rows of app_private.verify_waiver and what the rules of
+    app_private.verify_waiver_rule cover now."""
+    out: dict[tuple[str, str], str] = {}
+    for rel in ("app_private.verify_waiver_rule", "app_private.verify_waiver"):
+        if conn.execute("select pg_catalog.to_regclass(%s) is not null", (rel,)).fetchone()[0]:
+            out.update({(r[0], r[1]): r[2] for r in conn.execute(
+                f"select check_name, object, reason from {rel}").fetchall()})
+    return out
 
 
 def _export_checks(conn: psycopg.Connection) -> list[Finding]:

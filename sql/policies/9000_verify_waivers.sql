@@ -2,54 +2,57 @@
   The declared exceptions to verify (app_private.verify_waiver). Each row needs a reason a
   privacy officer can read; report lists them. To waive one, add a row below.
 
+  Two waivers are declared by rule, in the view app_private.verify_waiver_rule: verify reads
+  it when it runs, so the rule always covers the objects that exist then; each object it
+  covers is listed (verify, report), and a new object falls under it only when it meets the
+  whole rule:
+
   function_search_path_mutable (splinter 0011) on the retention procedures: each deletes in
   committed batches, and PostgreSQL refuses COMMIT in a procedure that has a SET clause
-  ("invalid transaction termination"), so no search_path can be pinned on them. They are
-  invoker-rights, EXECUTE is revoked from every API role, only pg_cron (as the owner) calls
-  them, and every name inside is schema-qualified (pg_catalog. included).
+  ("invalid transaction termination"), so no search_path can be pinned on them. Rule: a
+  procedure in app_private, invoker-rights, without any SET clause, that neither PUBLIC nor
+  an API role may execute (only pg_cron, as the owner, calls them); every name inside is
+  schema-qualified, pg_catalog included.
 
   authenticated_security_definer_function_executable (splinter 0029) on the RPCs of SPEC §7:
-  SECURITY DEFINER for signed-in users is their design. Each pins search_path = '', checks
-  the caller (auth.uid(), role, school) itself and is tested for refusals (tests/rpc).
+  SECURITY DEFINER for signed-in users is their design. Rule: a function in public that is
+  documented as an RPC (its comment starts with "RPC"), pins search_path = '', and that
+  neither PUBLIC nor anon may execute. Each checks its caller (auth.uid(), role, school)
+  itself and is tested for refusals (tests/rpc).
 */
 delete from app_private.verify_waiver;
 
-insert into app_private.verify_waiver (check_name, object, reason)
+create or replace view app_private.verify_waiver_rule as
 select
-    'function_search_path_mutable' as check_name,
-    'app_private.' || v.proc as object,
+    'function_search_path_mutable'::text as check_name,
+    p.oid::regprocedure::text as object,
     'retention procedure that COMMITs between batches: PostgreSQL forbids a SET clause on it; '
-    || 'invoker-rights, not executable by API roles, every name schema-qualified' as reason
-from (
-    values
-    ('purge_job(text)'),
-    ('offboard_ended_schools()'),
-    ('purge_duel_presence()'),
-    ('purge_duels()'),
-    ('purge_student_activities()'),
-    ('purge_feedback()'),
-    ('purge_shared_games()'),
-    ('purge_audit_logs()'),
-    ('purge_pilot_requests()'),
-    ('purge_pilot_request_attempts()'),
-    ('purge_cron_job_run_details()')
-) as v (proc);
-
-insert into app_private.verify_waiver (check_name, object, reason)
+    || 'invoker-rights, not executable by PUBLIC or API roles, every name schema-qualified' as reason
+from pg_catalog.pg_proc as p
+where
+    p.pronamespace = 'app_private'::regnamespace
+    and p.prokind = 'p'
+    and not p.prosecdef
+    and p.proconfig is null
+    and not pg_catalog.has_function_privilege('public', p.oid, 'execute')
+    and not pg_catalog.has_function_privilege('anon', p.oid, 'execute')
+    and not pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
+    and not pg_catalog.has_function_privilege('service_role', p.oid, 'execute')
+union all
 select
-    'authenticated_security_definer_function_executable' as check_name,
-    'public.' || v.rpc as object,
+    'authenticated_security_definer_function_executable'::text as check_name,
+    'public.' || p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' as object,
     'RPC of SPEC §7, SECURITY DEFINER by design: search_path pinned, caller checked inside, '
-    || 'refusals tested' as reason
-from (
-    values
-    ('delete_my_account()'),
-    ('delete_user_account(user_id uuid)'),
-    ('export_my_data()'),
-    ('export_user_data(user_id uuid)'),
-    ('is_teacher()'),
-    ('lift_processing_restriction(user_id uuid, reason text)'),
-    ('override_step_completion(student_id uuid, mission_id text, step integer, completed boolean, reason text)'),
-    ('restrict_processing(reason text)'),
-    ('school_directory()')
-) as v (rpc);
+    || 'not executable by PUBLIC or anon, refusals tested' as reason
+from pg_catalog.pg_proc as p
+where
+    p.pronamespace = 'public'::regnamespace
+    and p.prosecdef
+    and 'search_path=""' = any(p.proconfig)
+    and pg_catalog.obj_description(p.oid, 'pg_proc') like 'RPC%'
+    and pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
+    and not pg_catalog.has_function_privilege('public', p.oid, 'execute')
+    and not pg_catalog.has_function_privilege('anon', p.oid, 'execute');
+comment on view app_private.verify_waiver_rule is
+'Exceptions to verify declared by rule (see sql/policies/9000_verify_waivers.sql); verify and report list what they cover.';
+revoke all on app_private.verify_waiver_rule from public, anon, authenticated, service_role;
