@@ -266,7 +266,8 @@ def isolation_file(refs, fixture: list[str], world) -> str:
 
 def catalog_file() -> str:
     tests = []
-    waived = "(select w.check_name, w.object from app_private.verify_waiver as w)"
+    waived = ("(select w.check_name, w.object from app_private.verify_waiver as w"
+              " union all select r.check_name, r.object from app_private.verify_waiver_rule as r)")
     for path in verify.check_files():
         name = path.stem.split("_", 1)[1]
         body = path.read_text().strip().rstrip(";")
