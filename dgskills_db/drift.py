@@ -17,6 +17,7 @@ import uuid
 import psycopg
 
 from .dsn import as_url, with_dbname
+from .findings import Finding
 
 SCHEMAS = ("public", "app_private")
 
@@ -57,9 +58,9 @@ def _ours(stmt: str) -> bool:
     return not re.search(r'extension\s+(if\s+(not\s+)?exists\s+)?"?pg_cron"?', stmt, re.I)
 
 
-def check(dsn: str, sql_root=None) -> list:
-    from . import runner
-    from .verify import Finding
+def check(dsn: str, sql_root=None) -> list[Finding]:
+    from . import apply
+    from .plan import SQL_ROOT
 
     scratch = f"dgskills_drift_{uuid.uuid4().hex[:10]}"
     try:
@@ -70,7 +71,7 @@ def check(dsn: str, sql_root=None) -> list:
                         "run verify as a user with CREATEDB, or check drift on a copy")]
     try:
         scratch_dsn = with_dbname(dsn, scratch)
-        runner.up(scratch_dsn, sql_root or runner.SQL_ROOT, reconcile_cron=False)
+        apply.up(scratch_dsn, sql_root or SQL_ROOT, reconcile_cron=False)
         stmts = _statements(dsn, scratch_dsn)
     finally:
         with psycopg.connect(dsn, autocommit=True) as c:

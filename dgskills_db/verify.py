@@ -12,7 +12,6 @@ Exit contract (migrate.py): 0 clean (INFO allowed), 1 findings at WARN or ERROR,
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import psycopg
 
 from . import cron as cron_sync
+from .findings import LEVELS, Finding
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 # The rest of splinter's current lint set, verbatim (see the file headers): what Supabase's
@@ -31,25 +31,7 @@ DEFAULT_API_SCHEMAS = "public, graphql_public"
 # A check file may start with `-- requires: schema.table`: when that declaration is not deployed
 # (a database older than it), the check reports that instead of failing to run.
 _REQUIRES = re.compile(r"^-- requires: ([a-z_]+\.[a-z_]+)$", re.M)
-LEVELS = ("ERROR", "WARN", "INFO")
-
-
-@dataclasses.dataclass(frozen=True)
-class Finding:
-    name: str
-    level: str
-    object: str
-    detail: str
-    remediation: str
-    waiver: str | None = None  # the declared reason, when app_private.verify_waiver waives it
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """What a baseline and a waiver match on: the check and the object, not the wording."""
-        return (self.name, self.object)
+__all__ = ["Finding", "LEVELS", "run", "print_findings", "check_names"]
 
 
 def check_files() -> list[Path]:
@@ -61,8 +43,9 @@ def splinter_files() -> list[Path]:
 
 
 def check_names() -> list[str]:
-    return [p.stem.split("_", 1)[1] for p in check_files() + splinter_files()] + ["retention_not_scheduled", "cron_job_drift",
-                                                              "cron_job_failed", "schema_drift", "export_coverage"]
+    return [p.stem.split("_", 1)[1] for p in check_files() + splinter_files()] + [
+        "retention_not_scheduled", "cron_job_drift", "cron_job_failed", "cron_job_stale", "schema_drift",
+        "export_coverage", "function_body_invalid"]
 
 
 def _sql_checks(conn: psycopg.Connection) -> list[Finding]:
@@ -141,6 +124,14 @@ def _cron_checks(conn: psycopg.Connection) -> list[Finding]:
                                    f"cron.job has schedule {cur[0]!r}, command {cur[1]!r}, database {cur[2]!r}, "
                                    f"active {cur[3]}; declared {schedule!r}, {command!r}, {db!r}",
                                    "run `migrate.py up` to reconcile cron.job"))
+        for name, db in cconn.execute(
+                """select jobname, database from cron.job
+                    where jobname like 'dgskills.%%'
+                      and not exists (select from pg_catalog.pg_database d where d.datname = cron.job.database)
+                    order by jobname""").fetchall():
+            out.append(Finding("cron_job_stale", "WARN", name,
+                               f"job for database {db!r}, which no longer exists: pg_cron fails it on every run",
+                               f"in database {cron_db}: select cron.unschedule('{name}')"))
         for name in sorted(set(live) - set(desired)):
             out.append(Finding("cron_job_drift", "WARN", name, "job of ours in cron.job that is not declared",
                                "run `migrate.py up` (it unschedules undeclared jobs)"))
@@ -170,7 +161,70 @@ def waivers(conn: psycopg.Connection) -> dict[tuple[str, str], str]:
     return out
 
 
+_PLAN_FILTERS = ("Filter", "One-Time Filter", "Index Cond", "Recheck Cond", "Join Filter", "Hash Cond", "Merge Cond")
+
+
+def _plan_filters(node) -> bool:
+    if isinstance(node, dict):
+        return any(k in _PLAN_FILTERS for k in node) or any(_plan_filters(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_plan_filters(v) for v in node)
+    return False
+
+
+def _always_true_policy_checks(conn: psycopg.Connection) -> list[Finding]:
+    """A permissive policy whose USING or WITH CHECK the planner folds to true (`x or true`,
+    `1 = 1`, ...) admits every row, whatever the command: the planner is the judge, so any
+    spelling of "always" is caught. A write policy that is literally `true` is reported by the
+    catalog query of the same name."""
+    out: list[Finding] = []
+    with conn.transaction(force_rollback=True):
+        conn.execute("set transaction read only")
+        conn.execute("set local search_path = ''")
+        rows = conn.execute(
+            """select p.polrelid::regclass::text, p.polname, p.polcmd::text,
+                      pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
+                 from pg_catalog.pg_policy p
+                 join pg_catalog.pg_class c on c.oid = p.polrelid
+                where p.polpermissive and c.relkind in ('r', 'p')
+                order by 1, 2""").fetchall()
+        commands = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
+        for table, policy, cmd, qual, check in rows:
+            for label, expr in (("USING", qual), ("WITH CHECK", check)):
+                if expr is None or (expr == "true" and cmd in ("a", "w", "d", "*")):
+                    continue
+                try:
+                    with conn.transaction():
+                        plan = conn.execute(f"explain (format json) select from only {table} where ({expr})").fetchone()[0]
+                except psycopg.Error:
+                    continue
+                if not _plan_filters(plan):
+                    out.append(Finding("rls_policy_always_true", "WARN", f"{table}: policy {policy}",
+                                       f"{label} ({expr}) is always true: the {commands[cmd]} policy admits every row",
+                                       "restrict the policy to the rows the caller may see or write"))
+    return out
+
+
+def _function_body_checks(conn: psycopg.Connection) -> list[Finding]:
+    from . import bodies
+
+    try:
+        return bodies.check(conn)
+    except psycopg.Error as exc:
+        return [Finding("function_body_invalid", "WARN", "server", f"function bodies not checked: {exc}",
+                        "run verify as the deploying user")]
+
+
 def _export_checks(conn: psycopg.Connection) -> list[Finding]:
+    try:
+        return _export_checks_unguarded(conn)
+    except psycopg.Error as exc:
+        return [Finding("export_coverage", "ERROR", "app_private.export_user(uuid)",
+                        f"the export fails: {exc.diag.message_primary or exc} (SQLSTATE {exc.diag.sqlstate})",
+                        "see function_body_invalid; fix the export function")]
+
+
+def _export_checks_unguarded(conn: psycopg.Connection) -> list[Finding]:
     """Every table that references users (expected, from the catalog) must appear in what the
     export function actually returns; run for a throw-away account in a rolled-back transaction."""
     if not conn.execute("select pg_catalog.to_regprocedure('app_private.export_user(uuid)') is not null").fetchone()[0]:
@@ -200,7 +254,8 @@ def run(dsn: str, drift: bool = False, include_info: bool = False) -> list[Findi
     findings (waived ones, and splinter's informational lints such as unused_index) only
     with include_info=True: they never fail verify."""
     with psycopg.connect(dsn, autocommit=True) as conn:
-        findings = _sql_checks(conn) + _cron_checks(conn) + _export_checks(conn)
+        findings = (_sql_checks(conn) + _cron_checks(conn) + _export_checks(conn) + _function_body_checks(conn)
+                    + _always_true_policy_checks(conn))
         waived = waivers(conn)
     if drift:
         from . import drift as drift_mod

@@ -88,12 +88,27 @@ def template_db(server_dsn):
     """The migrated schema, built once per run (cron jobs are not scheduled for it, so
     pg_cron never connects to it and it can be cloned)."""
     name = f"dgskills_tmpl_{os.getpid()}"
+    _unschedule_stale_jobs(server_dsn)
     jan = _janitor(server_dsn, name)
     jan.drop()
     jan.init()
     runner.up(dsn_for(server_dsn, name), reconcile_cron=False)
     yield name
     jan.drop()
+
+
+def _unschedule_stale_jobs(server_dsn: str) -> None:
+    """Jobs left by the test databases of an earlier, killed run (verify reports them as cron_job_stale)."""
+    with psycopg.connect(server_dsn, autocommit=True) as c:
+        cron_db, _ = cron_sync.cron_location(c)
+        if cron_db is None:
+            return
+        dsn = cron_sync.cron_dsn(c, cron_db)
+    with psycopg.connect(dsn, autocommit=True) as cc:
+        if cc.execute("select to_regclass('cron.job') is not null").fetchone()[0]:
+            cc.execute("""select cron.unschedule(jobid) from cron.job
+                           where jobname like 'dgskills.%%@dgskills\\_t\\_%%'
+                             and not exists (select from pg_database d where d.datname = cron.job.database)""")
 
 
 def cron_dsn_for(dsn: str) -> str:
