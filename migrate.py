@@ -2,23 +2,25 @@
 """dgskills-db: deploy, verify and report the DGSkills platform database.
 
 Connection: --dsn, else DATABASE_URL, else the embedded default cluster (started on demand).
-Exit codes: 0 ok; 1 failed (nothing changed) or verify findings; 2 usage, connection or
-could-not-run; 3 an applied migration was edited; 4 another runner holds the lock.
+Exit codes: 0 ok; 1 failed or refused (nothing changed) or verify findings; 2 usage, connection
+or could-not-run; 3 files and history disagree (an applied file edited or missing, a file out
+of order); 4 another runner holds the lock; 130/143 interrupted by SIGINT/SIGTERM (rolled back).
+With --json every command prints its result or its error as JSON on stdout.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import psycopg
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from dgskills_db import embedded, runner
@@ -31,6 +33,30 @@ err = Console(stderr=True, soft_wrap=True)
 
 DsnOpt = typer.Option(None, "--dsn", help="PostgreSQL URL; default: $DATABASE_URL, else the embedded cluster.")
 SqlRootOpt = typer.Option(runner.SQL_ROOT, "--sql-dir", help="Root of the sql/ tree.", hidden=True)
+JsonOpt = typer.Option(False, "--json", help="Print the result, or the error, as JSON on stdout.")
+LockOpt = typer.Option(30.0, "--lock-timeout", help="Seconds to wait for another runner's lock.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("dgskills-db")
+        except PackageNotFoundError:  # pragma: no cover - run from a checkout without installing
+            v = "unknown"
+        print(f"dgskills-db {v}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(_: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                help="Print the version and exit.")) -> None:
+    pass
+
+
+class Usage(Exception):
+    exit_code = runner.EXIT_USAGE
 
 
 def resolve_dsn(dsn: Optional[str]) -> str:
@@ -41,23 +67,140 @@ def resolve_dsn(dsn: Optional[str]) -> str:
     cluster = embedded.default_cluster()
     try:
         if cluster.start():
-            err.print(f"[dim]started the embedded cluster in {cluster.state_dir}[/dim]")
+            err.print(Text(f"started the embedded cluster in {cluster.state_dir}", style="dim"))
     except embedded.EmbeddedError as exc:
-        _fail(exc, runner.EXIT_USAGE)
+        raise Usage(str(exc)) from exc
     return cluster.url()
 
 
-def _fail(exc: Exception, code: int) -> None:
+def _fail(exc: BaseException, code: int, as_json: bool = False) -> None:
+    if as_json:
+        print(json.dumps({"format_version": runner.JSON_FORMAT_VERSION, "error": _error_dict(exc)}, indent=2))
     # The message is literal text (it may hold SQL such as uuid[]), never rich markup.
     err.print(Text("error: ", style="red") + Text(str(exc)))
     raise typer.Exit(code)
 
 
+def _error_dict(exc: BaseException) -> dict[str, Any]:
+    if hasattr(exc, "as_dict"):
+        return exc.as_dict()
+    import psycopg
+
+    d: dict[str, Any] = {"file": None, "line": None, "column": None, "sqlstate": None,
+                         "message": str(exc).strip() or type(exc).__name__, "detail": None, "hint": None,
+                         "context": None, "statement": None, "kind": type(exc).__name__}
+    if isinstance(exc, psycopg.Error) and exc.diag.sqlstate:
+        d.update(sqlstate=exc.diag.sqlstate, message=exc.diag.message_primary or d["message"],
+                 detail=exc.diag.message_detail, hint=exc.diag.message_hint, context=exc.diag.context)
+    return d
+
+
+def _exit_code(exc: BaseException) -> int:
+    import psycopg
+
+    if isinstance(exc, runner.Cancelled):
+        return 128 + exc.signum
+    if isinstance(exc, KeyboardInterrupt):
+        return runner.EXIT_SIGINT
+    if isinstance(exc, (runner.RunnerError, Usage)):
+        return exc.exit_code
+    if isinstance(exc, runner.SqlFileError):
+        return runner.EXIT_FAILED
+    if isinstance(exc, psycopg.OperationalError):
+        return runner.EXIT_USAGE  # cannot connect, or the connection broke
+    if isinstance(exc, psycopg.Error):
+        return runner.EXIT_FAILED
+    return runner.EXIT_USAGE
+
+
+def _cancel_on_signals() -> None:
+    """SIGINT and SIGTERM raise Cancelled: psycopg cancels the running statement, the transaction rolls back."""
+    def handler(signum, frame):  # noqa: ARG001
+        raise runner.Cancelled(signum)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _progress(name: str) -> None:
+    err.print(Text(f"-> {name}", style="dim"))
+
+
+def _progress_if_terminal():
+    return _progress if sys.stderr.isatty() else None
+
+
+def _run(as_json: bool, work: Callable[[], Any], show: Callable[[Any], None] | None = None,
+         code: Callable[[Any], int] | None = None) -> None:
+    """Run one command: its result (or its error) for people or, with --json, as JSON on stdout.
+    Exits as the README's table says; never a traceback."""
+    try:
+        result = work()
+    except typer.Exit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes an exit code and a message
+        if isinstance(exc, SystemExit):
+            raise
+        if os.environ.get("DGSKILLS_TRACEBACK"):
+            import traceback
+
+            traceback.print_exc()
+        rc = _exit_code(exc)
+        if as_json:
+            print(json.dumps({"format_version": runner.JSON_FORMAT_VERSION, "error": _error_dict(exc)}, indent=2))
+        if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, runner.RunnerError):
+            msg = f"interrupted by {signal.Signals(rc - 128).name}"
+        else:
+            msg = str(exc).strip() or type(exc).__name__
+        # literal text (it may hold SQL such as uuid[]), never rich markup
+        err.print(Text("error: ", style="red") + Text(msg))
+        raise typer.Exit(rc) from None
+    if as_json:
+        body = result.as_dict() if hasattr(result, "as_dict") else result
+        if isinstance(body, dict):
+            body = {"format_version": runner.JSON_FORMAT_VERSION, **body}
+        print(json.dumps(body, indent=2))
+    elif show:
+        show(result)
+    if code:
+        rc = code(result)
+        if rc:
+            raise typer.Exit(rc)
+
+
+class _Rows:
+    """Aligned plain-text columns: nothing is ever cut, folded or wrapped (file names stay whole
+    and greppable, whatever the terminal's width)."""
+
+    def __init__(self, *headers: str, title: str | None = None):
+        self.headers, self.title, self.rows = headers, title, []
+
+    def add_row(self, *cells: Any) -> None:
+        self.rows.append(cells)
+
+    def print(self) -> None:
+        cells = [[c.plain if isinstance(c, Text) else str(c) for c in row] for row in self.rows]
+        widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(self.headers)]
+        if self.title:
+            out.print(Text(self.title, style="bold"))
+        out.print(Text("  ".join(h.ljust(w) for h, w in zip(self.headers, widths)).rstrip(), style="bold"))
+        for row, plain in zip(self.rows, cells):
+            line = Text()
+            for i, (c, p, w) in enumerate(zip(row, plain, widths)):
+                line += c if isinstance(c, Text) else Text(p)
+                if i < len(widths) - 1:
+                    line += " " * (w - len(p) + 2)
+            out.print(line)
+
+
 @app.command()
 def up(
     dsn: Optional[str] = DsnOpt,
-    lock_timeout: float = typer.Option(30.0, "--lock-timeout", help="Seconds to wait for another runner's lock (also the statement lock_timeout)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    lock_timeout: float = LockOpt,
+    allow_missing: bool = typer.Option(False, "--allow-missing", help="Run although applied files are missing."),
+    out_of_order: bool = typer.Option(False, "--out-of-order",
+                                      help="Apply pending files numbered below the highest applied one."),
+    as_json: bool = JsonOpt,
     sql_dir: Path = SqlRootOpt,
     default_privileges: Optional[str] = typer.Option(
         None, "--default-privileges",
@@ -66,84 +209,140 @@ def up(
              "$DGSKILLS_DEFAULT_PRIVILEGES, else legacy."),
 ) -> None:
     """Apply pending versioned files, changed repeatable files and the cron jobs, all-or-nothing."""
-    from dgskills_db import shim
+    def work():
+        from dgskills_db import shim
 
-    try:
-        shim.regime(default_privileges)
-    except ValueError as exc:
-        _fail(exc, runner.EXIT_USAGE)
-    url = resolve_dsn(dsn)
-    try:
-        result = runner.up(url, sql_dir, lock_timeout=lock_timeout, default_privileges=default_privileges)
-    except runner.RunnerError as exc:
-        _fail(exc, exc.exit_code)
-    except runner.SqlFileError as exc:
-        _fail(exc, runner.EXIT_FAILED)
-    except Exception as exc:  # connection and the like
-        import psycopg
+        try:
+            shim.regime(default_privileges)
+        except ValueError as exc:
+            raise Usage(str(exc)) from exc
+        url = resolve_dsn(dsn)
+        _cancel_on_signals()
+        return runner.up(url, sql_dir, lock_timeout=lock_timeout, allow_missing=allow_missing,
+                         out_of_order=out_of_order, progress=_progress_if_terminal(),
+                         default_privileges=default_privileges)
 
-        if isinstance(exc, psycopg.OperationalError):
-            _fail(exc, runner.EXIT_USAGE)
-        raise
-    if as_json:
-        print(json.dumps(result.as_dict(), indent=2))
-    else:
+    def show(result: runner.UpResult) -> None:
+        for n in result.notes:
+            err.print(Text("note: ", style="yellow") + Text(n))
         if result.noop:
             out.print("Nothing to do: the database is up to date.")
         else:
-            t = Table("applied", "kind", "ms", title="up")
+            t = _Rows("applied", "kind", "ms", title="up")
             for a in result.applied:
-                t.add_row(Text(a.file), a.kind, f"{a.ms:.1f}")
-            out.print(t)
+                t.add_row(Text(a.file), a.kind if a.action == "apply" else a.action, f"{a.ms:.1f}")
+            t.print()
         c = result.cron
-        if c and c.mode in ("same-database", "other-database"):
-            if c.changed:
-                out.print(Text(f"cron ({c.mode}): scheduled {', '.join(c.scheduled) or '-'}; "
-                               f"updated {', '.join(c.updated) or '-'}; unscheduled {', '.join(c.unscheduled) or '-'}"))
-        out.print(f"[dim]{result.total_ms:.0f} ms[/dim]")
-    if result.cron and result.cron.warning:
-        err.print(Text("WARNING: ", style="bold red") + Text(result.cron.warning))
+        if c and c.mode in ("same-database", "other-database") and c.changed:
+            out.print(Text(f"cron ({c.mode}): scheduled {', '.join(c.scheduled) or '-'}; "
+                           f"updated {', '.join(c.updated) or '-'}; unscheduled {', '.join(c.unscheduled) or '-'}"))
+        out.print(Text(f"{result.total_ms:.0f} ms", style="dim"))
+
+    def code(result: runner.UpResult) -> int:
+        if result.cron and result.cron.warning:
+            err.print(Text("WARNING: ", style="bold red") + Text(result.cron.warning))
+        return 0
+
+    _run(as_json, work, show, code)
+
+
+_COLOURS = {"applied": "green", "pending": "yellow", "changed": "yellow", "edited": "bold red", "missing": "red",
+            "renamed": "yellow", "out-of-order": "bold red"}
 
 
 def _print_plan(p: runner.Plan, only_todo: bool) -> None:
-    t = Table("file", "kind", "state", "applied at")
-    colours = {"applied": "green", "pending": "yellow", "changed": "yellow", "edited": "bold red", "missing": "red"}
+    t = _Rows("file", "kind", "state", "applied at")
     for f in p.files:
         if only_todo and f.state == "applied":
             continue
-        t.add_row(Text(f.file), f.kind, Text(f.state, style=colours[f.state]), f.applied_at or "")
+        state = f.state + (f" (was {f.renamed_from})" if f.renamed_from else "")
+        t.add_row(Text(f.file), f.kind, Text(state, style=_COLOURS[f.state]), f.applied_at or "")
     if p.shim_needed:
-        t.add_row("auth shim (S-AUTH-1)", "shim", "[yellow]pending[/]", "")
-    out.print(t)
-    if p.edited:
-        err.print(Text("applied migrations edited afterwards: ", style="bold red") + Text(", ".join(f.file for f in p.edited)))
+        t.add_row("auth shim (S-AUTH-1)", "shim", Text("pending", style="yellow"), "")
+    t.print()
+    refusal = p.refusal()
+    if refusal:
+        err.print(Text("up would refuse: ", style="bold red") + Text(str(refusal)))
 
 
 def _plan_cmd(dsn: Optional[str], as_json: bool, sql_dir: Path, only_todo: bool) -> None:
-    url = resolve_dsn(dsn)
-    try:
-        with runner.connect(url) as conn:
-            p = runner.plan(conn, sql_dir)
-    except runner.SqlFileError as exc:
-        _fail(exc, runner.EXIT_FAILED)
-    if as_json:
-        print(json.dumps(p.as_dict(), indent=2))
-    else:
-        _print_plan(p, only_todo)
-    if p.edited:
-        raise typer.Exit(runner.EXIT_EDITED)
+    def work():
+        with runner.connect(resolve_dsn(dsn)) as conn:
+            return runner.plan(conn, sql_dir)
+
+    def code(p: runner.Plan) -> int:
+        refusal = p.refusal()
+        return refusal.exit_code if refusal else 0
+
+    _run(as_json, work, lambda p: _print_plan(p, only_todo), code)
 
 
 @app.command()
-def status(dsn: Optional[str] = DsnOpt, as_json: bool = typer.Option(False, "--json"), sql_dir: Path = SqlRootOpt) -> None:
-    """Every file and its state: applied, pending, changed, edited (after being applied) or missing."""
+def status(dsn: Optional[str] = DsnOpt, as_json: bool = JsonOpt, sql_dir: Path = SqlRootOpt) -> None:
+    """Every file and its state: applied, pending, changed, edited, missing, renamed or out-of-order."""
     _plan_cmd(dsn, as_json, sql_dir, only_todo=False)
 
 
 @app.command()
-def plan(dsn: Optional[str] = DsnOpt, as_json: bool = typer.Option(False, "--json"), sql_dir: Path = SqlRootOpt) -> None:
-    """What the next `up` would do (and what it would refuse)."""
+def plan(dsn: Optional[str] = DsnOpt, as_json: bool = JsonOpt, sql_dir: Path = SqlRootOpt) -> None:
+    """What the next `up` would do (and what it would refuse: exit 3)."""
     _plan_cmd(dsn, as_json, sql_dir, only_todo=True)
+
+
+def _show_adopt(r: runner.AdoptResult) -> None:
+    out.print(Text(f"{r.action}: recorded {len(r.recorded)} file(s) as applied in the history: "
+                   + ", ".join(r.recorded)))
+
+
+@app.command()
+def baseline(dsn: Optional[str] = DsnOpt, lock_timeout: float = LockOpt, as_json: bool = JsonOpt,
+             sql_dir: Path = SqlRootOpt) -> None:
+    """Adopt an existing database: record every file as applied, only when its schema equals a fresh
+    build of sql/ (the drift check; needs CREATEDB); otherwise name the differences (exit 1)."""
+    _run(as_json, lambda: runner.baseline(resolve_dsn(dsn), sql_dir, lock_timeout), _show_adopt)
+
+
+@app.command()
+def repair(files: list[str] = typer.Argument(..., help="Edited applied files, e.g. schema/1020_users.sql"),
+           dsn: Optional[str] = DsnOpt, lock_timeout: float = LockOpt, as_json: bool = JsonOpt,
+           sql_dir: Path = SqlRootOpt) -> None:
+    """Accept edited applied versioned files, only when a fresh build of the new text equals the
+    live schema (e.g. an edited comment); otherwise name the differences (exit 1)."""
+    _run(as_json, lambda: runner.repair(resolve_dsn(dsn), files, sql_dir, lock_timeout), _show_adopt)
+
+
+@app.command()
+def revert(to: int = typer.Option(..., "--to", help="Revert every applied versioned file numbered above this."),
+           dsn: Optional[str] = DsnOpt, lock_timeout: float = LockOpt, as_json: bool = JsonOpt,
+           sql_dir: Path = SqlRootOpt) -> None:
+    """Run the NNNN_name.revert.sql files of the applied versioned files above --to, newest first,
+    in one transaction; a file without one blocks the revert, by name."""
+    def work():
+        url = resolve_dsn(dsn)
+        _cancel_on_signals()
+        return runner.revert(url, to, sql_dir, lock_timeout, progress=_progress_if_terminal())
+
+    def show(r: runner.RevertResult) -> None:
+        if not r.reverted:
+            out.print(f"Nothing to revert: no applied versioned file above {to}.")
+            return
+        t = _Rows("reverted", "ms", title="revert")
+        for a in r.reverted:
+            t.add_row(Text(a.file), f"{a.ms:.1f}")
+        t.print()
+
+    _run(as_json, work, show)
+
+
+@app.command()
+def new(name: str = typer.Argument(..., help="What the file does, e.g. add_user_locale"),
+        kind: str = typer.Option("schema", "--kind", help="schema, functions, policies or cron"),
+        as_json: bool = JsonOpt, sql_dir: Path = SqlRootOpt) -> None:
+    """Write the next free file of a kind with a commented header in the house style."""
+    def show(p: Path) -> None:
+        out.print(Text(f"wrote {p}"))
+
+    _run(as_json, lambda: runner.new(name, kind, sql_dir), show)
 
 
 @app.command()
@@ -168,12 +367,11 @@ def verify(
         try:
             known = verify_mod.load_baseline(baseline)
         except verify_mod.BaselineError as exc:
-            _fail(exc, 2)
-    url = resolve_dsn(dsn)
+            _fail(exc, 2, fmt == "json")
     try:
-        findings = verify_mod.run(url, drift=drift, include_info=True)
+        findings = verify_mod.run(resolve_dsn(dsn), drift=drift, include_info=True)
     except Exception as exc:  # could not run
-        _fail(exc, 2)
+        _fail(exc, 2, fmt == "json")
     if fmt == "json":
         print(json.dumps([f.as_dict() for f in findings], indent=2))
     elif fmt == "sarif":
@@ -199,9 +397,8 @@ def report(
 
     if fmt not in ("md", "html"):
         _fail(ValueError("--format is md or html"), 2)
-    url = resolve_dsn(dsn)
     try:
-        text = report_mod.render(url, fmt)
+        text = report_mod.render(resolve_dsn(dsn), fmt)
     except Exception as exc:  # could not run
         _fail(exc, 2)
     if out_file:

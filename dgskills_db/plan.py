@@ -1,0 +1,149 @@
+"""What `up` would do: every file's state against the history, and what `up` would refuse.
+
+States: `applied`; `pending` (never applied, or reverted); `changed` (a repeatable file
+whose text changed: re-applied); `edited` (an applied versioned file whose text changed:
+refused); `missing` (applied, no longer on disk: refused unless --allow-missing);
+`renamed` (a pending file with the checksum of a missing one: recorded under its new name,
+not re-run); `out-of-order` (a pending versioned file numbered below the highest applied
+one: refused unless --out-of-order).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from . import history
+from .errors import HistoryMismatch
+from .sqlfiles import SqlFile, discover
+
+SQL_ROOT = Path(__file__).resolve().parent.parent / "sql"
+
+
+@dataclasses.dataclass
+class FileState:
+    file: str
+    kind: str
+    state: str  # applied | pending | changed | edited | missing | renamed | out-of-order
+    checksum: str | None
+    applied_checksum: str | None = None
+    applied_at: str | None = None
+    renamed_from: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def version_of(name: str) -> int | None:
+    m = re.match(r"^schema/(\d+)_", name)
+    return int(m.group(1)) if m else None
+
+
+@dataclasses.dataclass
+class Plan:
+    files: list[FileState]
+    shim_needed: bool
+
+    def _in(self, *states: str, kind: str | None = None) -> list[FileState]:
+        return [f for f in self.files if f.state in states and (kind is None or f.kind == kind)]
+
+    @property
+    def edited(self) -> list[FileState]:
+        return self._in("edited")
+
+    @property
+    def missing(self) -> list[FileState]:
+        return self._in("missing")
+
+    @property
+    def renamed(self) -> list[FileState]:
+        return self._in("renamed")
+
+    @property
+    def out_of_order(self) -> list[FileState]:
+        return self._in("out-of-order")
+
+    @property
+    def pending_versioned(self) -> list[FileState]:
+        return self._in("pending", "out-of-order", kind="versioned")
+
+    @property
+    def changed_repeatable(self) -> list[FileState]:
+        return self._in("pending", "changed", kind="repeatable")
+
+    def refusal(self, allow_missing: bool = False, out_of_order: bool = False) -> HistoryMismatch | None:
+        """Why `up` would refuse to run, or None."""
+        problems = []
+        if self.edited:
+            problems.append("applied migration(s) edited afterwards: " + ", ".join(f.file for f in self.edited)
+                            + ". Restore the applied text and put the change in a new versioned file (or, when "
+                            "the edit changes nothing in the schema, accept it with `migrate.py repair FILE`)")
+        if self.missing and not allow_missing:
+            problems.append("applied migration(s) no longer on disk: " + ", ".join(f.file for f in self.missing)
+                            + ". Restore them, or run with --allow-missing when they were removed on purpose")
+        if self.out_of_order and not out_of_order:
+            top = max((version_of(f.file) or 0) for f in self.files
+                      if f.kind == "versioned" and f.state in ("applied", "edited", "missing"))
+            problems.append("pending migration(s) numbered below the highest applied one "
+                            f"({top}): " + ", ".join(f.file for f in self.out_of_order)
+                            + ". Renumber them above it, or run with --out-of-order when applying them "
+                            "now is intended")
+        if not problems:
+            return None
+        return HistoryMismatch("refusing to run: " + "; ".join(problems) + ".")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "shim_needed": self.shim_needed,
+            "files": [f.as_dict() for f in self.files],
+            "pending": [f.file for f in self.pending_versioned],
+            "changed": [f.file for f in self.changed_repeatable],
+            "edited": [f.file for f in self.edited],
+            "missing": [f.file for f in self.missing],
+            "renamed": {f.file: f.renamed_from for f in self.renamed},
+            "out_of_order": [f.file for f in self.out_of_order],
+        }
+
+
+def auth_exists(conn: psycopg.Connection) -> bool:
+    return conn.execute("select exists (select from pg_catalog.pg_namespace where nspname = 'auth')").fetchone()[0]
+
+
+def states(versioned: list[SqlFile], repeatable: list[SqlFile], hist: dict[str, history.Row]) -> list[FileState]:
+    out: list[FileState] = []
+    for f in (*versioned, *repeatable):
+        h = hist.get(f.name)
+        if h is None:
+            out.append(FileState(f.name, f.kind, "pending", f.checksum))
+        else:
+            # an applied versioned file must never change; a repeatable one is re-applied
+            moved = "edited" if f.kind == "versioned" else "changed"
+            out.append(FileState(f.name, f.kind, moved if h.checksum != f.checksum else "applied", f.checksum,
+                                 h.checksum, h.applied_at))
+    known = {f.name for f in (*versioned, *repeatable)}
+    missing = {name: row for name, row in sorted(hist.items()) if name not in known}
+    by_checksum = {(row.kind, row.checksum): name for name, row in missing.items()}
+    for s in out:
+        old = by_checksum.pop((s.kind, s.checksum), None) if s.state == "pending" else None
+        if old:
+            s.state, s.renamed_from = "renamed", old
+            s.applied_checksum, s.applied_at = missing[old].checksum, missing[old].applied_at
+            del missing[old]
+    for name, row in missing.items():
+        out.append(FileState(name, row.kind, "missing", None, row.checksum, row.applied_at))
+    applied_versions = [version_of(s.file) or 0 for s in out
+                        if s.kind == "versioned" and s.state in ("applied", "edited", "missing", "renamed")]
+    top = max(applied_versions, default=None)
+    for s in out:
+        if s.kind == "versioned" and s.state == "pending" and top is not None and (version_of(s.file) or 0) < top:
+            s.state = "out-of-order"
+    return out
+
+
+def plan(conn: psycopg.Connection, sql_root: Path = SQL_ROOT) -> Plan:
+    versioned, repeatable = discover(sql_root)
+    return Plan(states(versioned, repeatable, history.read(conn)), shim_needed=not auth_exists(conn))
