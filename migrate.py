@@ -200,6 +200,13 @@ def up(
     allow_missing: bool = typer.Option(False, "--allow-missing", help="Run although applied files are missing."),
     out_of_order: bool = typer.Option(False, "--out-of-order",
                                       help="Apply pending files numbered below the highest applied one."),
+    statement_lock_timeout: float = typer.Option(
+        runner.STATEMENT_LOCK_TIMEOUT, "--statement-lock-timeout",
+        help="Seconds one statement may wait for a table lock (API requests queue behind it at most this long)."),
+    lock_wait: float = typer.Option(
+        runner.LOCK_WAIT, "--lock-wait",
+        help="Total seconds to keep retrying the whole deploy when a lock is not granted; then give up, naming "
+             "the blocking sessions."),
     as_json: bool = JsonOpt,
     sql_dir: Path = SqlRootOpt,
     default_privileges: Optional[str] = typer.Option(
@@ -220,6 +227,7 @@ def up(
         _cancel_on_signals()
         return runner.up(url, sql_dir, lock_timeout=lock_timeout, allow_missing=allow_missing,
                          out_of_order=out_of_order, progress=_progress_if_terminal(),
+                         statement_lock_timeout=statement_lock_timeout, lock_wait=lock_wait,
                          default_privileges=default_privileges)
 
     def show(result: runner.UpResult) -> None:

@@ -8,6 +8,14 @@ of pg_cron jobs when pg_cron lives in this database. A failure rolls all of it b
 names the file, line, column and statement with PostgreSQL's SQLSTATE, DETAIL, HINT and
 CONTEXT.
 
+Polite locking (S-UP-1): every statement runs with a short `lock_timeout`
+(`--statement-lock-timeout`, 2 s), so API requests never queue behind a waiting DDL
+statement for longer than that. When a lock is not granted in time the whole deploy
+transaction is rolled back and retried with exponential backoff and jitter until
+`--lock-wait` is spent; then the runner gives up, changing nothing, and names the
+sessions that blocked it (pid, user, application, state, transaction age, query).
+Files run in one fixed order, so two deploys take their locks in the same order.
+
 One runner at a time: a session-level advisory lock taken with `pg_try_advisory_lock`
 polled until the wait runs out, never a blocking wait that could deadlock. The history
 is read only after the lock is held, so a runner that waited sees what the other one
@@ -22,7 +30,9 @@ is rolled back, the connection closed (its backend and locks go with it) and
 from __future__ import annotations
 
 import dataclasses
+import random
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -30,10 +40,10 @@ from typing import Any, Callable
 import psycopg
 from psycopg import sql as pgsql
 
-from . import bodies, history
+from . import bodies, history, touch
 from . import shim as shim_mod
 from . import cron as cron_sync
-from .errors import ApplyError, BrokenFunctions, Interrupted, LockTimeout
+from .errors import ApplyError, BrokenFunctions, Interrupted, LockTimeout, LockWaitExceeded, RunnerError
 from .plan import SQL_ROOT, Plan, plan
 from .sqlfiles import SqlFile, discover
 
@@ -43,6 +53,50 @@ LOCK_KEY = 0x5D6B_1A7E_2C44_0F19
 APPLICATION_NAME = "dgskills-migrate"
 
 Progress = Callable[[str], None]
+LOCK_NOT_AVAILABLE = "55P03"
+STATEMENT_LOCK_TIMEOUT = 2.0
+LOCK_WAIT = 60.0
+
+
+class BlockerWatch:
+    """While a deploy attempt runs: who blocks its backend (polled from a second connection)."""
+
+    QUERY = """select a.pid, a.usename, a.application_name, a.state,
+                      extract(epoch from pg_catalog.now() - coalesce(a.xact_start, a.query_start))::int,
+                      pg_catalog.left(pg_catalog.regexp_replace(a.query, '\\s+', ' ', 'g'), 120)
+                 from pg_catalog.pg_stat_activity a
+                where a.pid = any(pg_catalog.pg_blocking_pids(%s)) order by a.pid"""
+
+    def __init__(self, dsn: str, pid: int, every: float = 0.1):
+        self.dsn, self.pid, self.every = dsn, pid, every
+        self.blockers: list[tuple] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            with psycopg.connect(self.dsn, autocommit=True, application_name=APPLICATION_NAME + " (watch)") as c:
+                while not self._stop.is_set():
+                    rows = c.execute(self.QUERY, (self.pid,)).fetchall()
+                    if rows:
+                        self.blockers = rows
+                    self._stop.wait(self.every)
+        except psycopg.Error:
+            pass  # naming blockers is best effort; the deploy itself is unaffected
+
+    def __enter__(self) -> "BlockerWatch":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+
+    def describe(self) -> str:
+        if not self.blockers:
+            return "no blocking session was seen"
+        return "; ".join(f"pid {pid} (user {user}, application {app or '-'}, {state}, transaction open {age} s): "
+                         f"{query}" for pid, user, app, state, age, query in self.blockers)
 
 
 class Cancelled(KeyboardInterrupt):
@@ -68,6 +122,8 @@ class UpResult:
     cron: cron_sync.ReconcileResult | None
     total_ms: float
     notes: list[str] = dataclasses.field(default_factory=list)
+    unchanged: list[str] = dataclasses.field(default_factory=list)  # repeatable files equal to the catalog
+    locks: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (relation, mode) held at commit
 
     @property
     def noop(self) -> bool:
@@ -81,6 +137,8 @@ class UpResult:
             "cron": self.cron.as_dict() if self.cron else None,
             "total_ms": round(self.total_ms, 1),
             "notes": self.notes,
+            "unchanged": self.unchanged,
+            "locks": [{"relation": r, "mode": m} for r, m in self.locks],
         }
 
 
@@ -142,50 +200,97 @@ def parse_all(files: list[SqlFile]) -> None:
 
 def up(dsn: str, sql_root: Path = SQL_ROOT, lock_timeout: float = 30.0, reconcile_cron: bool = True, *,
        allow_missing: bool = False, out_of_order: bool = False, progress: Progress | None = None,
-       check_bodies: bool = True, default_privileges: str | None = None) -> UpResult:
+       check_bodies: bool = True, default_privileges: str | None = None, statement_lock_timeout: float = STATEMENT_LOCK_TIMEOUT,
+       lock_wait: float = LOCK_WAIT, recorder: "touch.Recorder | None" = None, compare: bool = True) -> UpResult:
     t_start = time.perf_counter()
     regime = shim_mod.regime(default_privileges)  # ValueError before anything runs
     versioned, repeatable = discover(sql_root)
     parse_all([*versioned, *repeatable])
     notes = [f"{f.name}: {n}" for f in (*versioned, *repeatable) for n in f.notes]
     with connect(dsn) as conn:
+        # read by the auth shim, if it is installed (our own connection: session-wide is harmless)
+        conn.execute("select pg_catalog.set_config(%s, %s, false)", (shim_mod.SETTING, regime))
         done: list[str] = []
         try:
             acquire_lock(conn, lock_timeout)
             try:
-                res = _up_locked(conn, versioned, repeatable, sql_root, reconcile_cron, allow_missing, out_of_order,
-                                 progress, check_bodies, done, lock_timeout, regime)
+                res = _up_locked(conn, dsn, versioned, repeatable, sql_root, reconcile_cron, allow_missing,
+                                 out_of_order, progress, check_bodies, done, statement_lock_timeout, lock_wait,
+                                 recorder, compare, notes)
             finally:
                 release_lock(conn)
         except KeyboardInterrupt as exc:
             raise Interrupted(getattr(exc, "signum", signal.SIGINT), done) from None
     res.total_ms = (time.perf_counter() - t_start) * 1000
-    res.notes = notes
+    res.notes = notes + res.notes
     return res
 
 
-def _up_locked(conn, versioned, repeatable, sql_root, reconcile_cron, allow_missing, out_of_order, progress,
-               check_bodies, done, lock_timeout, regime="legacy") -> UpResult:
+def retrying(conn: psycopg.Connection, dsn: str, lock_wait: float, attempt: Callable[[], Any]) -> Any:
+    """Run `attempt` (one whole transaction); when a lock is not granted in time, roll back and
+    retry with backoff and jitter until `lock_wait` seconds are spent, then name the blockers."""
+    deadline = time.monotonic() + lock_wait
+    delay, tries = 0.2, 0
+    while True:
+        tries += 1
+        with BlockerWatch(dsn, conn.info.backend_pid) as watch:
+            try:
+                return attempt()
+            except ApplyError as exc:
+                if exc.sqlstate != LOCK_NOT_AVAILABLE:
+                    raise
+                failed = exc
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise LockWaitExceeded(failed, watch.describe(), tries, lock_wait)
+        time.sleep(min(left, delay * random.uniform(0.5, 1.5)))
+        delay = min(delay * 2, 5.0)
+
+
+def _up_locked(conn, dsn, versioned, repeatable, sql_root, reconcile_cron, allow_missing, out_of_order, progress,
+               check_bodies, done, statement_lock_timeout, lock_wait, recorder, compare, notes) -> UpResult:
     p: Plan = plan(conn, sql_root)
     refusal = p.refusal(allow_missing=allow_missing, out_of_order=out_of_order)
     if refusal:
         raise refusal
+    decl: touch.Declared | None = None
+    applied_unchanged = {f.file for f in p.files if f.kind == "repeatable" and f.state == "applied"}
+    if compare and p.pending_versioned and applied_unchanged and not p.shim_needed:
+        try:
+            decl = touch.declared(dsn, sql_root, repeatable)
+        except (psycopg.Error, RunnerError) as exc:
+            notes.append("could not build sql/ into a scratch database to compare with the catalog "
+                         f"({str(exc).strip().splitlines()[0]}): every repeatable file is re-applied")
+
+    def attempt() -> UpResult:
+        done.clear()
+        return _deploy(conn, p, versioned, repeatable, reconcile_cron, progress, check_bodies, done,
+                       statement_lock_timeout, recorder, decl)
+
+    return retrying(conn, dsn, lock_wait, attempt)
+
+
+def _deploy(conn, p: Plan, versioned, repeatable, reconcile_cron, progress, check_bodies, done,
+            statement_lock_timeout, recorder, decl) -> UpResult:
     pending = {f.file for f in p.pending_versioned}
     todo_v = [f for f in versioned if f.name in pending]
     changed = {f.file for f in p.changed_repeatable}
+    # After a versioned file every repeatable file is a candidate; without a fresh build to compare
+    # with, all of them run.
     todo_r = repeatable if todo_v or p.shim_needed else [f for f in repeatable if f.name in changed]
+    unchanged: list[str] = []
+    live: dict | None = None
     applied: list[Applied] = []
     cron_result: cron_sync.ReconcileResult | None = None
     with conn.transaction():
         conn.execute(pgsql.SQL("select pg_catalog.set_config('lock_timeout', {}, true)").format(
-            pgsql.Literal(f"{int(lock_timeout * 1000)}ms")))
+            pgsql.Literal(f"{max(int(statement_lock_timeout * 1000), 1)}ms")))
         shim = False
         if p.shim_needed:
             if progress:
                 progress("auth shim (S-AUTH-1)")
             t0 = time.perf_counter()
             try:
-                conn.execute("select pg_catalog.set_config(%s, %s, true)", (shim_mod.SETTING, regime))
                 conn.execute(SHIM_FILE.read_text())
             except psycopg.Error as exc:
                 raise ApplyError.from_diag(exc, "dgskills_db/sql/auth_shim.sql", 1, "auth shim") from exc
@@ -200,16 +305,35 @@ def _up_locked(conn, versioned, repeatable, sql_root, reconcile_cron, allow_miss
             history.record(conn, f.kind, f.name, f.checksum, action="rename", note=f"was {s.renamed_from}")
             applied.append(Applied(f.name, f.kind, 0.0, "rename"))
         for f in [*todo_v, *todo_r]:
+            if decl is not None and f.kind == "repeatable" and f.name not in changed:
+                if live is None:
+                    live = touch.snapshot(conn, decl.tables)
+                if not decl.stale(live, f):
+                    unchanged.append(f.name)
+                    continue
             if progress:
                 progress(f.name)
             done.append(f.name)  # rolled back with the rest if interrupted while it runs
+            if recorder and f.kind == "repeatable":
+                recorder.before(conn, f)
             ms = run_file(conn, f)
+            if recorder and f.kind == "repeatable":
+                recorder.after(conn, f)
+            live = None  # what ran may have changed other files' objects
             history.record(conn, f.kind, f.name, f.checksum, ms)
             applied.append(Applied(f.name, f.kind, ms))
         if check_bodies and (todo_v or todo_r or shim):
             broken = bodies.check(conn)
             if broken:
                 raise BrokenFunctions(broken)
+        locks = conn.execute(
+            """select n.nspname || '.' || c.relname, l.mode
+                 from pg_catalog.pg_locks l
+                 join pg_catalog.pg_class c on c.oid = l.relation
+                 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                where l.pid = pg_catalog.pg_backend_pid() and l.locktype = 'relation' and l.granted
+                  and n.nspname not in ('pg_catalog', 'information_schema')
+                order by 1, 2""").fetchall()
         if reconcile_cron:
             try:
                 cron_result = cron_sync.reconcile_in_transaction(conn)
@@ -218,4 +342,4 @@ def _up_locked(conn, versioned, repeatable, sql_root, reconcile_cron, allow_miss
                                            "cron.schedule(...)") from exc
     if reconcile_cron and cron_result is not None and cron_result.mode == "other-database":
         cron_result = cron_sync.reconcile_other_database(conn, cron_result)
-    return UpResult(applied, shim, cron_result, 0.0)
+    return UpResult(applied, shim, cron_result, 0.0, unchanged=unchanged, locks=locks)

@@ -41,6 +41,21 @@ class HistoryMismatch(RunnerError):
 EditedFiles = HistoryMismatch
 
 
+class LockWaitExceeded(LockTimeout):
+    """Table locks were not granted within --lock-wait (retried); nothing was changed."""
+
+    def __init__(self, last: "ApplyError", blockers: str, tries: int, lock_wait: float):
+        self.last, self.blockers, self.tries = last, blockers, tries
+        super().__init__(
+            f"gave up after {tries} attempt(s) in {lock_wait:g}s (--lock-wait): {last.file}:{last.line} could not "
+            f"get its lock within the statement lock timeout ({last.statement}). Blocked by: {blockers}. "
+            "Nothing was changed; retry when they are done, or end them.")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.last.as_dict(), "kind": "LockWaitExceeded", "message": str(self), "blockers": self.blockers,
+                "attempts": self.tries}
+
+
 class Refused(RunnerError):
     """A request the runner will not carry out (baseline onto a different schema, revert without a file, …)."""
 
