@@ -207,6 +207,8 @@ def up(
         runner.LOCK_WAIT, "--lock-wait",
         help="Total seconds to keep retrying the whole deploy when a lock is not granted; then give up, naming "
              "the blocking sessions."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Apply everything in a transaction, report what changed, "
+                                 "the locks held and the time, then roll back."),
     as_json: bool = JsonOpt,
     sql_dir: Path = SqlRootOpt,
     default_privileges: Optional[str] = typer.Option(
@@ -227,7 +229,7 @@ def up(
         _cancel_on_signals()
         return runner.up(url, sql_dir, lock_timeout=lock_timeout, allow_missing=allow_missing,
                          out_of_order=out_of_order, progress=_progress_if_terminal(),
-                         statement_lock_timeout=statement_lock_timeout, lock_wait=lock_wait,
+                         statement_lock_timeout=statement_lock_timeout, lock_wait=lock_wait, dry_run=dry_run,
                          default_privileges=default_privileges)
 
     def show(result: runner.UpResult) -> None:
@@ -240,6 +242,14 @@ def up(
             for a in result.applied:
                 t.add_row(Text(a.file), a.kind if a.action == "apply" else a.action, f"{a.ms:.1f}")
             t.print()
+        if result.unchanged:
+            out.print(Text(f"unchanged (equal to the catalog, not touched): {len(result.unchanged)} repeatable file(s)",
+                           style="dim"))
+        if result.dry_run:
+            strong = [f"{r} ({m})" for r, m in result.locks if m in ("AccessExclusiveLock", "ExclusiveLock",
+                                                                     "ShareRowExclusiveLock", "ShareLock")]
+            out.print(Text("dry run: everything above was rolled back. Locks held at the end: "
+                           + (", ".join(strong) or "none stronger than SHARE UPDATE EXCLUSIVE")))
         c = result.cron
         if c and c.mode in ("same-database", "other-database") and c.changed:
             out.print(Text(f"cron ({c.mode}): scheduled {', '.join(c.scheduled) or '-'}; "
@@ -268,6 +278,17 @@ def _print_plan(p: runner.Plan, only_todo: bool) -> None:
     if p.shim_needed:
         t.add_row("auth shim (S-AUTH-1)", "shim", Text("pending", style="yellow"), "")
     t.print()
+    if only_todo and p.statements:
+        locks = _Rows("statement", "lock", "on", title="locks")
+        for st in p.statements:
+            locks.add_row(Text(f"{st.file}:{st.line}  {st.statement}"), st.lock or "-", ", ".join(st.on) or "-")
+        locks.print()
+        for st in p.statements:
+            for fl in st.flags:
+                err.print(Text(f"{st.file}:{st.line}: ", style="bold") + Text(f"{fl.rule}: ", style="yellow")
+                          + Text(fl.message + (f" Safe pattern: {fl.fix}" if fl.fix else "")))
+    for n in p.lock_notes:
+        err.print(Text("note: ", style="yellow") + Text(n))
     refusal = p.refusal()
     if refusal:
         err.print(Text("up would refuse: ", style="bold red") + Text(str(refusal)))
@@ -276,7 +297,7 @@ def _print_plan(p: runner.Plan, only_todo: bool) -> None:
 def _plan_cmd(dsn: Optional[str], as_json: bool, sql_dir: Path, only_todo: bool) -> None:
     def work():
         with runner.connect(resolve_dsn(dsn)) as conn:
-            return runner.plan(conn, sql_dir)
+            return runner.plan(conn, sql_dir, with_locks=only_todo)
 
     def code(p: runner.Plan) -> int:
         refusal = p.refusal()
@@ -293,7 +314,8 @@ def status(dsn: Optional[str] = DsnOpt, as_json: bool = JsonOpt, sql_dir: Path =
 
 @app.command()
 def plan(dsn: Optional[str] = DsnOpt, as_json: bool = JsonOpt, sql_dir: Path = SqlRootOpt) -> None:
-    """What the next `up` would do (and what it would refuse: exit 3)."""
+    """What the next `up` would do, the lock each of its statements takes and on what, the dangerous
+    patterns (squawk) with their safe alternative, and what `up` would refuse (exit 3)."""
     _plan_cmd(dsn, as_json, sql_dir, only_todo=True)
 
 

@@ -54,8 +54,18 @@ APPLICATION_NAME = "dgskills-migrate"
 
 Progress = Callable[[str], None]
 LOCK_NOT_AVAILABLE = "55P03"
-STATEMENT_LOCK_TIMEOUT = 2.0
+# A deploy that loses a deadlock (its own detector fired) gives way and retries, like a lock timeout.
+RETRYABLE = (LOCK_NOT_AVAILABLE, "40P01")
+STATEMENT_LOCK_TIMEOUT = 1.0
 LOCK_WAIT = 60.0
+
+
+class _DryRun(Exception):
+    """Rolls the deploy transaction back, carrying what it did."""
+
+    def __init__(self, result: "UpResult"):
+        super().__init__("dry run")
+        self.result = result
 
 
 class BlockerWatch:
@@ -74,6 +84,9 @@ class BlockerWatch:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        # Signals must reach the main thread: it is the one waiting in libpq, and psycopg cancels the
+        # statement only when the interrupt is raised there.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         try:
             with psycopg.connect(self.dsn, autocommit=True, application_name=APPLICATION_NAME + " (watch)") as c:
                 while not self._stop.is_set():
@@ -124,6 +137,7 @@ class UpResult:
     notes: list[str] = dataclasses.field(default_factory=list)
     unchanged: list[str] = dataclasses.field(default_factory=list)  # repeatable files equal to the catalog
     locks: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (relation, mode) held at commit
+    dry_run: bool = False
 
     @property
     def noop(self) -> bool:
@@ -139,6 +153,7 @@ class UpResult:
             "notes": self.notes,
             "unchanged": self.unchanged,
             "locks": [{"relation": r, "mode": m} for r, m in self.locks],
+            "dry_run": self.dry_run,
         }
 
 
@@ -201,7 +216,10 @@ def parse_all(files: list[SqlFile]) -> None:
 def up(dsn: str, sql_root: Path = SQL_ROOT, lock_timeout: float = 30.0, reconcile_cron: bool = True, *,
        allow_missing: bool = False, out_of_order: bool = False, progress: Progress | None = None,
        check_bodies: bool = True, default_privileges: str | None = None, statement_lock_timeout: float = STATEMENT_LOCK_TIMEOUT,
-       lock_wait: float = LOCK_WAIT, recorder: "touch.Recorder | None" = None, compare: bool = True) -> UpResult:
+       lock_wait: float = LOCK_WAIT, recorder: "touch.Recorder | None" = None, compare: bool = True,
+       dry_run: bool = False) -> UpResult:
+    """Deploy sql/ (see the module's docstring). dry_run: do all of it, report what changed, the
+    locks held and the time, then roll back."""
     t_start = time.perf_counter()
     regime = shim_mod.regime(default_privileges)  # ValueError before anything runs
     versioned, repeatable = discover(sql_root)
@@ -216,7 +234,7 @@ def up(dsn: str, sql_root: Path = SQL_ROOT, lock_timeout: float = 30.0, reconcil
             try:
                 res = _up_locked(conn, dsn, versioned, repeatable, sql_root, reconcile_cron, allow_missing,
                                  out_of_order, progress, check_bodies, done, statement_lock_timeout, lock_wait,
-                                 recorder, compare, notes)
+                                 recorder, compare, notes, dry_run)
             finally:
                 release_lock(conn)
         except KeyboardInterrupt as exc:
@@ -237,7 +255,7 @@ def retrying(conn: psycopg.Connection, dsn: str, lock_wait: float, attempt: Call
             try:
                 return attempt()
             except ApplyError as exc:
-                if exc.sqlstate != LOCK_NOT_AVAILABLE:
+                if exc.sqlstate not in RETRYABLE:
                     raise
                 failed = exc
         left = deadline - time.monotonic()
@@ -248,7 +266,7 @@ def retrying(conn: psycopg.Connection, dsn: str, lock_wait: float, attempt: Call
 
 
 def _up_locked(conn, dsn, versioned, repeatable, sql_root, reconcile_cron, allow_missing, out_of_order, progress,
-               check_bodies, done, statement_lock_timeout, lock_wait, recorder, compare, notes) -> UpResult:
+               check_bodies, done, statement_lock_timeout, lock_wait, recorder, compare, notes, dry_run) -> UpResult:
     p: Plan = plan(conn, sql_root)
     refusal = p.refusal(allow_missing=allow_missing, out_of_order=out_of_order)
     if refusal:
@@ -258,26 +276,132 @@ def _up_locked(conn, dsn, versioned, repeatable, sql_root, reconcile_cron, allow
     if compare and p.pending_versioned and applied_unchanged and not p.shim_needed:
         try:
             decl = touch.declared(dsn, sql_root, repeatable)
+        except Interrupted:
+            raise
         except (psycopg.Error, RunnerError) as exc:
             notes.append("could not build sql/ into a scratch database to compare with the catalog "
                          f"({str(exc).strip().splitlines()[0]}): every repeatable file is re-applied")
 
+    # A `--! no-transaction` versioned file splits the deploy: the files before it are committed,
+    # it runs on its own (outside any transaction, resumable), then the rest continues.
+    pending = {f.file for f in p.pending_versioned}
+    todo_v = [f for f in versioned if f.name in pending]
+    segments: list[tuple[list[SqlFile], SqlFile | None]] = []
+    current: list[SqlFile] = []
+    for f in todo_v:
+        if f.transactional:
+            current.append(f)
+        elif dry_run:
+            notes.append(f"{f.name} runs outside a transaction: a dry run leaves it out")
+            p = dataclasses.replace(p, files=[s for s in p.files if s.file != f.name])
+        else:
+            segments.append((current, f))
+            current = []
+    early: list[Applied] = []
+    for before, nontx in segments:
+        if before:
+            seg_plan = dataclasses.replace(p, files=[s for s in p.files if s.kind == "versioned"
+                                                     and s.file in {f.name for f in before}], shim_needed=p.shim_needed)
+            res = retrying(conn, dsn, lock_wait, lambda sp=seg_plan: _deploy(
+                conn, sp, versioned, [], False, progress, False, done, statement_lock_timeout, None, None, dry_run,
+                repeatables_too=False))
+            early += res.applied
+            p.shim_needed = False
+        early.append(run_non_transactional(conn, dsn, nontx, progress, statement_lock_timeout, lock_wait))
+    if segments:
+        ran = {f.name for before, n in segments for f in [*before, *([n] if n else [])]}
+        p = dataclasses.replace(p, files=[s for s in p.files if s.file not in ran])
+
     def attempt() -> UpResult:
         done.clear()
-        return _deploy(conn, p, versioned, repeatable, reconcile_cron, progress, check_bodies, done,
-                       statement_lock_timeout, recorder, decl)
+        try:
+            return _deploy(conn, p, versioned, repeatable, reconcile_cron, progress, check_bodies, done,
+                           statement_lock_timeout, recorder, decl, dry_run, versioned_ran=bool(segments))
+        except _DryRun as rolled_back:
+            return rolled_back.result
 
-    return retrying(conn, dsn, lock_wait, attempt)
+    res = retrying(conn, dsn, lock_wait, attempt)
+    res.applied = early + res.applied
+    return res
+
+
+def _index_targets(f: SqlFile) -> list[tuple[str, str]]:
+    """(schema, index) of every CREATE INDEX CONCURRENTLY with a name in a file."""
+    import pglast
+    from pglast import ast
+
+    out = []
+    for st in f.statements():
+        node = pglast.parse_sql(st.text)[0].stmt
+        if isinstance(node, ast.IndexStmt) and node.concurrent and node.idxname:
+            out.append((node.relation.schemaname or "public", node.idxname))
+    return out
+
+
+def run_non_transactional(conn: psycopg.Connection, dsn: str, f: SqlFile, progress: Progress | None,
+                          statement_lock_timeout: float, lock_wait: float) -> Applied:
+    """Run a `--! no-transaction` file statement by statement in autocommit. Resumable: it is recorded
+    only when every statement succeeded, so a run killed half-way runs again; an index that a killed
+    CREATE INDEX CONCURRENTLY left invalid is dropped (concurrently) and built again."""
+    if progress:
+        progress(f.name)
+    t0 = time.perf_counter()
+    for schema, name in _index_targets(f):
+        invalid = conn.execute(
+            """select exists (select from pg_catalog.pg_index i join pg_catalog.pg_class c on c.oid = i.indexrelid
+                               join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                              where n.nspname = %s and c.relname = %s and not i.indisvalid)""",
+            (schema, name)).fetchone()[0]
+        if invalid:
+            conn.execute(pgsql.SQL("drop index concurrently if exists {}.{}").format(
+                pgsql.Identifier(schema), pgsql.Identifier(name)))
+    conn.execute("reset role")
+    conn.execute("set search_path = \"$user\", public")
+    for st in f.statements():
+        deadline = time.monotonic() + lock_wait
+        delay = 0.2
+        while True:
+            import pglast
+            from pglast import ast
+
+            node = pglast.parse_sql(st.text)[0].stmt
+            # a concurrent build waits for older transactions by design; it blocks no reads or writes
+            concurrent = isinstance(node, (ast.IndexStmt, ast.DropStmt)) and node.concurrent
+            conn.execute(pgsql.SQL("set lock_timeout = {}").format(
+                pgsql.Literal("0" if concurrent else f"{max(int(statement_lock_timeout * 1000), 1)}ms")))
+            try:
+                with BlockerWatch(dsn, conn.info.backend_pid) as watch:
+                    conn.execute(st.text)
+                break
+            except psycopg.Error as exc:
+                pos = exc.diag.statement_position
+                line, column = st.position(f.text, int(pos)) if pos else (st.line, None)
+                err = ApplyError.from_diag(exc, f.name, line, st.excerpt(), column)
+                if exc.diag.sqlstate != LOCK_NOT_AVAILABLE:
+                    raise err from exc
+                if time.monotonic() >= deadline:
+                    raise LockWaitExceeded(err, watch.describe(), 0, lock_wait) from exc
+                time.sleep(delay * random.uniform(0.5, 1.5))
+                delay = min(delay * 2, 5.0)
+    conn.execute("reset lock_timeout")
+    conn.execute("reset search_path")
+    ms = (time.perf_counter() - t0) * 1000
+    history.ensure(conn)
+    history.record(conn, f.kind, f.name, f.checksum, ms, note="no-transaction")
+    return Applied(f.name, f.kind, ms, "apply")
 
 
 def _deploy(conn, p: Plan, versioned, repeatable, reconcile_cron, progress, check_bodies, done,
-            statement_lock_timeout, recorder, decl) -> UpResult:
+            statement_lock_timeout, recorder, decl, dry_run=False, repeatables_too=True,
+            versioned_ran=False) -> UpResult:
     pending = {f.file for f in p.pending_versioned}
     todo_v = [f for f in versioned if f.name in pending]
     changed = {f.file for f in p.changed_repeatable}
     # After a versioned file every repeatable file is a candidate; without a fresh build to compare
     # with, all of them run.
-    todo_r = repeatable if todo_v or p.shim_needed else [f for f in repeatable if f.name in changed]
+    todo_r = repeatable if todo_v or p.shim_needed or versioned_ran else [f for f in repeatable if f.name in changed]
+    if not repeatables_too:
+        todo_r = []
     unchanged: list[str] = []
     live: dict | None = None
     applied: list[Applied] = []
@@ -340,6 +464,8 @@ def _deploy(conn, p: Plan, versioned, repeatable, reconcile_cron, progress, chec
             except psycopg.Error as exc:
                 raise ApplyError.from_diag(exc, "cron.job (reconciling the retention declaration)", 0,
                                            "cron.schedule(...)") from exc
+        if dry_run and repeatables_too:
+            raise _DryRun(UpResult(applied, shim, cron_result, 0.0, unchanged=unchanged, locks=locks, dry_run=True))
     if reconcile_cron and cron_result is not None and cron_result.mode == "other-database":
         cron_result = cron_sync.reconcile_other_database(conn, cron_result)
     return UpResult(applied, shim, cron_result, 0.0, unchanged=unchanged, locks=locks)

@@ -47,6 +47,8 @@ def version_of(name: str) -> int | None:
 class Plan:
     files: list[FileState]
     shim_needed: bool
+    statements: list = dataclasses.field(default_factory=list)  # locks.StatementLock of what up would run
+    lock_notes: list[str] = dataclasses.field(default_factory=list)
 
     def _in(self, *states: str, kind: str | None = None) -> list[FileState]:
         return [f for f in self.files if f.state in states and (kind is None or f.kind == kind)]
@@ -106,6 +108,8 @@ class Plan:
             "missing": [f.file for f in self.missing],
             "renamed": {f.file: f.renamed_from for f in self.renamed},
             "out_of_order": [f.file for f in self.out_of_order],
+            "statements": [s.as_dict() for s in self.statements],
+            "lock_notes": self.lock_notes,
         }
 
 
@@ -144,6 +148,16 @@ def states(versioned: list[SqlFile], repeatable: list[SqlFile], hist: dict[str, 
     return out
 
 
-def plan(conn: psycopg.Connection, sql_root: Path = SQL_ROOT) -> Plan:
+def plan(conn: psycopg.Connection, sql_root: Path = SQL_ROOT, with_locks: bool = False) -> Plan:
+    """Each file's state; with_locks adds the lock report of every statement `up` would run."""
     versioned, repeatable = discover(sql_root)
-    return Plan(states(versioned, repeatable, history.read(conn)), shim_needed=not auth_exists(conn))
+    p = Plan(states(versioned, repeatable, history.read(conn)), shim_needed=not auth_exists(conn))
+    if with_locks:
+        from . import locks
+
+        todo = {f.file for f in (*p.pending_versioned, *p.changed_repeatable)}
+        p.statements, p.lock_notes = locks.report(conn, [f for f in (*versioned, *repeatable) if f.name in todo])
+        if p.pending_versioned and any(f.kind == "repeatable" and f.state == "applied" for f in p.files):
+            p.lock_notes.append("after the versioned files, `up` compares the objects of the other repeatable "
+                                "files with the catalog and re-runs only those that differ (see `up --dry-run`)")
+    return p

@@ -32,6 +32,18 @@ KINDS = (VERSIONED_DIR, *REPEATABLE_DIRS)
 _VERSIONED_NAME = re.compile(r"^(\d+)_([a-z0-9_]+)\.sql$")
 _REVERT_NAME = re.compile(r"^(\d+)_([a-z0-9_]+)\.revert\.sql$")
 BOM = "\ufeff"
+NO_TRANSACTION = re.compile(r"^--!\s*no-transaction\s*$", re.M | re.I)
+
+
+def _header(text: str) -> str:
+    """The leading comment lines of a file (where its markers live)."""
+    lines = []
+    for ln in text.splitlines():
+        if ln.strip().startswith("--") or not ln.strip():
+            lines.append(ln.strip())
+        else:
+            break
+    return "\n".join(lines)
 # Files a folder of SQL may hold besides *.sql without being suspicious.
 _IGNORED = re.compile(r"^(\..*|README(\.md|\.txt)?|.*~)$")
 _META_COMMAND = re.compile(r"^[ \t]*(\\[A-Za-z!?][^\n]*)", re.M)
@@ -66,8 +78,13 @@ class SqlFile:
     revert: "SqlFile | None" = None
     notes: tuple[str, ...] = ()
 
+    @property
+    def transactional(self) -> bool:
+        """False for a versioned file whose header says `--! no-transaction` (graphile-migrate's marker)."""
+        return not (self.kind == "versioned" and NO_TRANSACTION.search(_header(self.text)))
+
     def statements(self) -> list["Statement"]:
-        return split_statements(self.text, self.name)
+        return split_statements(self.text, self.name, in_transaction=self.transactional)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -193,20 +210,25 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, min(i, n)) + 1
 
 
-def _non_transactional(node: ast.Node) -> str | None:
-    """Why this statement cannot run inside `up`'s transaction, or None."""
+_NO_TX_HINT = (" Put it in a versioned file of its own whose first line is `--! no-transaction`: such a file runs "
+               "outside the deploy transaction, after the files before it are committed")
+
+
+def _non_transactional(node: ast.Node, in_transaction: bool = True) -> str | None:
+    """Why this statement cannot run inside `up`'s transaction (or at all), or None."""
     if isinstance(node, ast.TransactionStmt):
         return ("transaction control (BEGIN/COMMIT/ROLLBACK/SAVEPOINT) is not allowed in a migration: "
                 "`up` runs all pending files in one transaction of its own")
+    if not in_transaction and isinstance(node, (ast.IndexStmt, ast.DropStmt, ast.ReindexStmt)):
+        return None
     if isinstance(node, ast.IndexStmt) and node.concurrent:
-        return ("CREATE INDEX CONCURRENTLY cannot run inside a transaction block. Build the index by hand with "
-                "CONCURRENTLY first, then add `create index if not exists …` (without CONCURRENTLY) to a migration")
+        return "CREATE INDEX CONCURRENTLY cannot run inside a transaction block." + _NO_TX_HINT
     if isinstance(node, ast.DropStmt) and node.concurrent:
-        return "DROP INDEX CONCURRENTLY cannot run inside a transaction block; drop it by hand, then record it with `drop index if exists …`"
+        return "DROP INDEX CONCURRENTLY cannot run inside a transaction block." + _NO_TX_HINT
     if isinstance(node, ast.ReindexStmt):
         for p in node.params or ():
             if getattr(p, "defname", None) == "concurrently":
-                return "REINDEX CONCURRENTLY cannot run inside a transaction block; run it by hand as maintenance"
+                return "REINDEX CONCURRENTLY cannot run inside a transaction block." + _NO_TX_HINT
     if isinstance(node, ast.VacuumStmt) and node.is_vacuumcmd:
         return "VACUUM cannot run inside a transaction block; it is maintenance, not a migration"
     if isinstance(node, (ast.CreatedbStmt, ast.DropdbStmt)):
@@ -218,7 +240,7 @@ def _non_transactional(node: ast.Node) -> str | None:
     return None
 
 
-def split_statements(text: str, name: str = "<sql>") -> list[Statement]:
+def split_statements(text: str, name: str = "<sql>", in_transaction: bool = True) -> list[Statement]:
     try:
         slices = pglast.split(text, with_parser=True, only_slices=True)
         trees = pglast.parse_sql(text)
@@ -237,7 +259,7 @@ def split_statements(text: str, name: str = "<sql>") -> list[Statement]:
     out: list[Statement] = []
     for sl, raw in zip(slices, trees, strict=True):
         line = _line_of(text, sl.start)
-        why = _non_transactional(raw.stmt)
+        why = _non_transactional(raw.stmt, in_transaction)
         if why:
             raise SqlFileError(why, name, line, None, " ".join(text[sl].split())[:120])
         out.append(Statement(name, line, text[sl], sl.start))

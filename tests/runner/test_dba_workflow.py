@@ -165,14 +165,18 @@ def test_version_flag():
 def test_signal_cancels_the_statement_rolls_back_and_leaves_no_backend_or_lock(empty_db, tmp_path, sig):
     root = write_tree(tmp_path, SMALL)
     runner.up(empty_db.dsn, root, reconcile_cron=False)
+    with empty_db.connect() as c:
+        c.execute("insert into public.a values (1)")
+    # slow only where public.a has rows: in the live database, not in the scratch build of sql/
     (root / "schema/0003_slow.sql").write_text(
-        "create table public.c (id int);\nlock table public.a in access exclusive mode;\nselect pg_sleep(60);\n")
+        "create table public.c (id int);\nlock table public.a in access exclusive mode;\n"
+        "select pg_sleep(60) from public.a;\n")
     proc = subprocess.Popen([sys.executable, str(ROOT / "migrate.py"), "up", "--dsn", empty_db.dsn,
                              "--sql-dir", str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with psycopg.connect(empty_db.dsn, autocommit=True) as c:
         deadline = time.monotonic() + 60
-        while not c.execute("select exists (select from pg_stat_activity where query like 'select pg_sleep(60)%%')"
-                            ).fetchone()[0]:
+        while not c.execute("select exists (select from pg_stat_activity where query like 'select pg_sleep(60)%%' "
+                            "and datname = current_database())").fetchone()[0]:
             assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
             time.sleep(0.05)
         proc.send_signal(sig)

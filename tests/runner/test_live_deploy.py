@@ -4,7 +4,10 @@ that cannot get its locks gives up cleanly, naming who blocks it."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -14,7 +17,7 @@ import pytest
 
 from dgskills_db import drift, runner, sqlfiles
 from personas import as_user
-from tests.runner.test_runner import write_tree
+from tests.runner.test_runner import ROOT, write_tree
 
 STRONG = ("AccessExclusiveLock", "ExclusiveLock", "ShareRowExclusiveLock", "ShareLock")
 
@@ -206,3 +209,139 @@ def test_deploy_under_live_traffic_fails_no_api_request(db, tmp_path, case):
     assert max(during) < lock_timeout + 3.0, sorted(during)[-5:]
     if outcome == "done" and case != "column":
         assert res.applied and all(a.file.startswith(("schema/7000", "policies/2080")) for a in res.applied)
+
+
+# --- plan's lock report and dry run ---------------------------------------------------------
+
+BASE = {"schema/0001_t.sql": "create table public.t (id int primary key, note text);\n"
+                             "create table public.p (id int primary key);\n"}
+
+# bad statement -> the flag plan must raise; the safe pattern -> no flag
+DANGEROUS = [
+    ("create index t_note_idx on public.t (note);",
+     "--! no-transaction\ncreate index concurrently if not exists t_note_idx on public.t (note);",
+     "require-concurrent-index-creation"),
+    ("alter table public.t add constraint t_note_chk check (note <> '');",
+     "alter table public.t add constraint t_note_chk check (note <> '') not valid;", "constraint-missing-not-valid"),
+    ("alter table public.t add constraint t_p_fk foreign key (id) references public.p (id);",
+     "alter table public.t add constraint t_p_fk foreign key (id) references public.p (id) not valid;",
+     "adding-foreign-key-constraint"),
+    ("alter table public.t alter column note type varchar(20);", "alter table public.t add column note2 text;",
+     "changing-column-type"),
+    ("alter table public.t add column r float default random();", "alter table public.t add column r float;",
+     "adding-field-with-default"),
+    ("alter table public.t alter column note set not null;",
+     "alter table public.t add constraint t_note_nn check (note is not null) not valid;", "adding-not-nullable-field"),
+]
+
+
+@pytest.mark.parametrize("bad, fixed, rule", DANGEROUS, ids=[r for _, _, r in DANGEROUS])
+def test_plan_flags_each_dangerous_pattern_and_not_its_safe_form(empty_db, tmp_path, bad, fixed, rule):
+    root = write_tree(tmp_path, BASE)
+    runner.up(empty_db.dsn, root, reconcile_cron=False)
+    (root / "schema/0002_change.sql").write_text(bad + "\n")
+    with runner.connect(empty_db.dsn) as c:
+        p = runner.plan(c, root, with_locks=True)
+    rules = [fl.rule for st in p.statements for fl in st.flags]
+    assert rule in rules, rules
+    (root / "schema/0002_change.sql").write_text(fixed + "\n")
+    with runner.connect(empty_db.dsn) as c:
+        p = runner.plan(c, root, with_locks=True)
+    assert rule not in [fl.rule for st in p.statements for fl in st.flags]
+
+
+def test_plan_reports_the_lock_of_each_pending_statement_and_flags_large_tables(empty_db, tmp_path):
+    root = write_tree(tmp_path, BASE)
+    runner.up(empty_db.dsn, root, reconcile_cron=False)
+    with empty_db.connect() as c:
+        c.execute("insert into public.t select g, 'x' from generate_series(1, 2000) g")
+        c.execute("analyze public.t")
+    (root / "schema/0002_change.sql").write_text(
+        "comment on column public.t.note is 'A note.';\nalter table public.t add column n int;\n"
+        "create index t_n_idx on public.t (n);\n")
+    with runner.connect(empty_db.dsn) as c:
+        p = runner.plan(c, root, with_locks=True)
+        small = runner.plan(c, root, with_locks=False)
+    assert [(s.line, s.lock, s.on) for s in p.statements] == [
+        (1, "SHARE UPDATE EXCLUSIVE", ["public.t"]), (2, "ACCESS EXCLUSIVE", ["public.t"]), (3, "SHARE", ["public.t"])]
+    assert small.statements == []
+    from dgskills_db import locks
+
+    with runner.connect(empty_db.dsn) as c:
+        rows, _ = locks.report(c, [f for f in sqlfiles.discover(root)[0] if f.name == "schema/0002_change.sql"],
+                               large_rows=1000)
+    assert "access-exclusive-on-large-table" in [fl.rule for fl in rows[1].flags]
+    js = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "plan", "--dsn", empty_db.dsn, "--sql-dir", str(root),
+                         "--json"], capture_output=True, text=True)
+    doc = json.loads(js.stdout)
+    assert js.returncode == 0 and doc["pending"] == ["schema/0002_change.sql"]
+    assert [s["lock"] for s in doc["statements"]] == ["SHARE UPDATE EXCLUSIVE", "ACCESS EXCLUSIVE", "SHARE"]
+
+
+def test_dry_run_reports_what_it_would_do_and_rolls_back(empty_db, tmp_path):
+    root = write_tree(tmp_path, BASE)
+    runner.up(empty_db.dsn, root, reconcile_cron=False)
+    (root / "schema/0002_change.sql").write_text("alter table public.t add column n int;\n")
+    res = runner.up(empty_db.dsn, root, reconcile_cron=False, dry_run=True)
+    assert res.dry_run and [a.file for a in res.applied] == ["schema/0002_change.sql"]
+    assert ("public.t", "AccessExclusiveLock") in res.locks
+    with empty_db.connect() as c:
+        assert c.execute("select count(*) from pg_attribute where attrelid = 'public.t'::regclass "
+                         "and attname = 'n'").fetchone()[0] == 0
+    with runner.connect(empty_db.dsn) as c:
+        assert [f.file for f in runner.plan(c, root).pending_versioned] == ["schema/0002_change.sql"]
+    out = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "up", "--dry-run", "--dsn", empty_db.dsn,
+                          "--sql-dir", str(root)], capture_output=True, text=True)
+    assert out.returncode == 0 and "rolled back" in out.stdout and "public.t (AccessExclusiveLock)" in out.stdout
+
+
+# --- non-transactional files ---------------------------------------------------------------
+
+def test_an_enum_value_added_by_a_no_transaction_file_is_usable_by_the_next_file_in_one_up(empty_db, tmp_path):
+    root = write_tree(tmp_path, {
+        "schema/0001_t.sql": "create type public.mood as enum ('calm');\ncreate table public.t (id int, m public.mood);\n",
+    })
+    runner.up(empty_db.dsn, root, reconcile_cron=False)
+    write_tree(root, {
+        "schema/0002_add_value.sql": "--! no-transaction\nalter type public.mood add value if not exists 'busy';\n",
+        "schema/0003_use_it.sql": "insert into public.t values (1, 'busy');\n"
+                                  "create index concurrently_free_idx on public.t (m) where m = 'busy';\n",
+    })
+    res = runner.up(empty_db.dsn, root, reconcile_cron=False)
+    assert [a.file for a in res.applied] == ["schema/0002_add_value.sql", "schema/0003_use_it.sql"]
+    assert runner.up(empty_db.dsn, root, reconcile_cron=False).noop
+
+
+def test_a_concurrent_index_file_killed_half_way_is_rebuilt_by_the_next_up(empty_db, tmp_path):
+    root = write_tree(tmp_path, BASE)
+    runner.up(empty_db.dsn, root, reconcile_cron=False)
+    (root / "schema/0002_idx.sql").write_text(
+        "--! no-transaction\ncreate index concurrently if not exists t_note_idx on public.t (note);\n")
+    with psycopg.connect(empty_db.dsn, autocommit=True) as c, \
+            psycopg.connect(empty_db.dsn, application_name="old-writer") as writer:
+        writer.execute("insert into public.t values (1, 'x')")  # an open write: the build must wait for it
+        proc = subprocess.Popen([sys.executable, str(ROOT / "migrate.py"), "up", "--dsn", empty_db.dsn,
+                                 "--sql-dir", str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while not c.execute("select exists (select from pg_index i join pg_class x on x.oid = i.indexrelid "
+                            "where x.relname = 't_note_idx')").fetchone()[0]:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        proc.kill()  # SIGKILL half-way
+        proc.wait()
+        c.execute("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'dgskills-migrate'")
+        writer.rollback()
+        deadline = time.monotonic() + 30
+        while c.execute("select count(*) from pg_stat_activity where application_name = 'dgskills-migrate'"
+                        ).fetchone()[0]:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert c.execute("select indisvalid from pg_index where indexrelid = 'public.t_note_idx'::regclass"
+                         ).fetchone()[0] is False
+    with runner.connect(empty_db.dsn) as c:
+        assert [f.file for f in runner.plan(c, root).pending_versioned] == ["schema/0002_idx.sql"]
+    res = runner.up(empty_db.dsn, root, reconcile_cron=False)
+    assert [a.file for a in res.applied] == ["schema/0002_idx.sql"]
+    with empty_db.connect() as c:
+        assert c.execute("select indisvalid from pg_index where indexrelid = 'public.t_note_idx'::regclass"
+                         ).fetchone()[0] is True
