@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from . import bodies, history
-from .apply import Applied, Progress, acquire_lock, connect, parse_all, release_lock, run_file
+from psycopg import sql as pgsql
+
+from .apply import (LOCK_WAIT, STATEMENT_LOCK_TIMEOUT, Applied, Progress, acquire_lock, connect, parse_all,
+                    release_lock, retrying, run_file)
 from .errors import BrokenFunctions, Interrupted, Refused
 from .plan import SQL_ROOT, plan, version_of
 from .sqlfiles import discover
@@ -33,7 +36,8 @@ class RevertResult:
 
 
 def revert(dsn: str, to: int, sql_root: Path = SQL_ROOT, lock_timeout: float = 30.0, *,
-           progress: Progress | None = None, check_bodies: bool = True) -> RevertResult:
+           progress: Progress | None = None, check_bodies: bool = True,
+           statement_lock_timeout: float = STATEMENT_LOCK_TIMEOUT, lock_wait: float = LOCK_WAIT) -> RevertResult:
     t0 = time.perf_counter()
     versioned, _ = discover(sql_root)
     parse_all(versioned)
@@ -42,7 +46,8 @@ def revert(dsn: str, to: int, sql_root: Path = SQL_ROOT, lock_timeout: float = 3
         try:
             acquire_lock(conn, lock_timeout)
             try:
-                reverted = _revert_locked(conn, to, versioned, sql_root, progress, check_bodies, done)
+                reverted = _revert_locked(conn, dsn, to, versioned, sql_root, progress, check_bodies, done,
+                                          statement_lock_timeout, lock_wait)
             finally:
                 release_lock(conn)
         except KeyboardInterrupt as exc:
@@ -50,7 +55,8 @@ def revert(dsn: str, to: int, sql_root: Path = SQL_ROOT, lock_timeout: float = 3
     return RevertResult(reverted, (time.perf_counter() - t0) * 1000)
 
 
-def _revert_locked(conn, to, versioned, sql_root, progress, check_bodies, done) -> list[Applied]:
+def _revert_locked(conn, dsn, to, versioned, sql_root, progress, check_bodies, done, statement_lock_timeout,
+                   lock_wait) -> list[Applied]:
     p = plan(conn, sql_root)
     if p.edited:
         raise Refused("refusing to revert: applied migration(s) edited afterwards: "
@@ -67,8 +73,16 @@ def _revert_locked(conn, to, versioned, sql_root, progress, check_bodies, done) 
     if blocked:
         raise Refused(f"cannot revert to {to}: no revert file for " + ", ".join(blocked)
                       + ". Write NNNN_name.revert.sql beside it, or roll forward with a new versioned file")
+    return retrying(conn, dsn, lock_wait, lambda: _revert_once(conn, todo, progress, check_bodies, done,
+                                                                statement_lock_timeout))
+
+
+def _revert_once(conn, todo, progress, check_bodies, done, statement_lock_timeout) -> list[Applied]:
+    done.clear()
     out: list[Applied] = []
     with conn.transaction():
+        conn.execute(pgsql.SQL("select pg_catalog.set_config('lock_timeout', {}, true)").format(
+            pgsql.Literal(f"{max(int(statement_lock_timeout * 1000), 1)}ms")))
         for f in todo:
             if progress:
                 progress(f.revert.name)
