@@ -207,6 +207,8 @@ def up(
         runner.LOCK_WAIT, "--lock-wait",
         help="Total seconds to keep retrying the whole deploy when a lock is not granted; then give up, naming "
              "the blocking sessions."),
+    allow_drift: bool = typer.Option(False, "--allow-drift", help="Deploy although the live schema differs from "
+                                     "what its history says (exit 5 otherwise)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Apply everything in a transaction, report what changed, "
                                  "the locks held and the time, then roll back."),
     as_json: bool = JsonOpt,
@@ -230,6 +232,7 @@ def up(
         return runner.up(url, sql_dir, lock_timeout=lock_timeout, allow_missing=allow_missing,
                          out_of_order=out_of_order, progress=_progress_if_terminal(),
                          statement_lock_timeout=statement_lock_timeout, lock_wait=lock_wait, dry_run=dry_run,
+                         allow_drift=allow_drift,
                          default_privileges=default_privileges)
 
     def show(result: runner.UpResult) -> None:

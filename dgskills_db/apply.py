@@ -8,6 +8,9 @@ of pg_cron jobs when pg_cron lives in this database. A failure rolls all of it b
 names the file, line, column and statement with PostgreSQL's SQLSTATE, DETAIL, HINT and
 CONTEXT.
 
+Before a deploy that changes something, the drift gate (drift.gate) refuses to deploy
+onto a schema that differs from what its history says, unless allowed.
+
 Polite locking (S-UP-1): every statement runs with a short `lock_timeout`
 (`--statement-lock-timeout`, 2 s), so API requests never queue behind a waiting DDL
 statement for longer than that. When a lock is not granted in time the whole deploy
@@ -40,10 +43,10 @@ from typing import Any, Callable
 import psycopg
 from psycopg import sql as pgsql
 
-from . import bodies, history, touch
+from . import bodies, drift, history, touch
 from . import shim as shim_mod
 from . import cron as cron_sync
-from .errors import ApplyError, BrokenFunctions, Interrupted, LockTimeout, LockWaitExceeded, RunnerError
+from .errors import ApplyError, BrokenFunctions, DriftDetected, Interrupted, LockTimeout, LockWaitExceeded, RunnerError
 from .plan import SQL_ROOT, Plan, plan
 from .sqlfiles import SqlFile, discover
 
@@ -217,7 +220,7 @@ def up(dsn: str, sql_root: Path = SQL_ROOT, lock_timeout: float = 30.0, reconcil
        allow_missing: bool = False, out_of_order: bool = False, progress: Progress | None = None,
        check_bodies: bool = True, default_privileges: str | None = None, statement_lock_timeout: float = STATEMENT_LOCK_TIMEOUT,
        lock_wait: float = LOCK_WAIT, recorder: "touch.Recorder | None" = None, compare: bool = True,
-       dry_run: bool = False) -> UpResult:
+       dry_run: bool = False, allow_drift: bool = False) -> UpResult:
     """Deploy sql/ (see the module's docstring). dry_run: do all of it, report what changed, the
     locks held and the time, then roll back."""
     t_start = time.perf_counter()
@@ -234,7 +237,7 @@ def up(dsn: str, sql_root: Path = SQL_ROOT, lock_timeout: float = 30.0, reconcil
             try:
                 res = _up_locked(conn, dsn, versioned, repeatable, sql_root, reconcile_cron, allow_missing,
                                  out_of_order, progress, check_bodies, done, statement_lock_timeout, lock_wait,
-                                 recorder, compare, notes, dry_run)
+                                 recorder, compare, notes, dry_run, allow_drift)
             finally:
                 release_lock(conn)
         except KeyboardInterrupt as exc:
@@ -266,11 +269,22 @@ def retrying(conn: psycopg.Connection, dsn: str, lock_wait: float, attempt: Call
 
 
 def _up_locked(conn, dsn, versioned, repeatable, sql_root, reconcile_cron, allow_missing, out_of_order, progress,
-               check_bodies, done, statement_lock_timeout, lock_wait, recorder, compare, notes, dry_run) -> UpResult:
+               check_bodies, done, statement_lock_timeout, lock_wait, recorder, compare, notes, dry_run,
+               allow_drift=False) -> UpResult:
     p: Plan = plan(conn, sql_root)
     refusal = p.refusal(allow_missing=allow_missing, out_of_order=out_of_order)
     if refusal:
         raise refusal
+    has_history = any(s.kind == "versioned" and s.state in ("applied", "renamed") for s in p.files)
+    if compare and has_history and not p.shim_needed and (p.pending_versioned or p.changed_repeatable):
+        # The drift gate: deploy only onto the schema the history describes.
+        found, note = drift.gate(dsn, sql_root, p, versioned, repeatable)
+        if note:
+            notes.append(note)
+        if found and not allow_drift:
+            raise DriftDetected(found)
+        if found:
+            notes.append(f"--allow-drift: deploying onto a schema with {len(found)} difference(s) from its history")
     decl: touch.Declared | None = None
     applied_unchanged = {f.file for f in p.files if f.kind == "repeatable" and f.state == "applied"}
     if compare and p.pending_versioned and applied_unchanged and not p.shim_needed:

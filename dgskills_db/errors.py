@@ -16,6 +16,7 @@ EXIT_USAGE = 2
 EXIT_HISTORY = 3
 EXIT_EDITED = EXIT_HISTORY
 EXIT_LOCKED = 4
+EXIT_DRIFT = 5
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
 JSON_FORMAT_VERSION = 1
@@ -101,6 +102,22 @@ class ApplyError(RunnerError):
         return {"file": self.file, "line": self.line, "column": self.column, "sqlstate": self.sqlstate,
                 "message": self.message, "detail": self.detail, "hint": self.hint, "context": self.context,
                 "statement": self.statement, "kind": type(self).__name__}
+
+
+class DriftDetected(RunnerError):
+    """The live schema differs from what its history says; `up` would deploy onto unknown ground."""
+    exit_code = EXIT_DRIFT
+
+    def __init__(self, findings: list):
+        self.findings = findings
+        lines = "\n".join(f"  {f.object}: {f.detail}" for f in findings[:30])
+        more = f"\n  … and {len(findings) - 30} more" if len(findings) > 30 else ""
+        super().__init__("refusing to deploy: the live schema has drifted from what its history says (changed by "
+                         f"hand?):\n{lines}{more}\nPut the change into sql/, undo it, or run with --allow-drift "
+                         "(the deploy then restores what the repeatable files declare). Nothing was changed.")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "findings": [f.as_dict() for f in self.findings]}
 
 
 class BrokenFunctions(RunnerError):

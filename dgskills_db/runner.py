@@ -18,7 +18,7 @@ from .apply import (APPLICATION_NAME, LOCK_KEY, LOCK_WAIT, SHIM_FILE, STATEMENT_
                     UpResult, acquire_lock, connect, run_file, up)
 from .errors import (EXIT_EDITED, EXIT_FAILED, EXIT_HISTORY, EXIT_LOCKED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM,
                      EXIT_USAGE, JSON_FORMAT_VERSION, ApplyError, BrokenFunctions, EditedFiles, HistoryMismatch,
-                     Interrupted, LockTimeout, LockWaitExceeded, Refused, RunnerError)
+                     Interrupted, LockTimeout, LockWaitExceeded, Refused, RunnerError, DriftDetected, EXIT_DRIFT)
 from .history import META_SCHEMA
 from .plan import SQL_ROOT, FileState, Plan, plan
 from .revert import RevertResult, revert
@@ -26,7 +26,7 @@ from .scaffold import new
 from .sqlfiles import SqlFile, SqlFileError
 
 __all__ = [
-    "APPLICATION_NAME", "LOCK_KEY", "LOCK_WAIT", "STATEMENT_LOCK_TIMEOUT", "LockWaitExceeded", "META_SCHEMA", "SHIM_FILE", "SQL_ROOT",
+    "APPLICATION_NAME", "LOCK_KEY", "LOCK_WAIT", "STATEMENT_LOCK_TIMEOUT", "LockWaitExceeded", "DriftDetected", "EXIT_DRIFT", "META_SCHEMA", "SHIM_FILE", "SQL_ROOT",
     "AdoptResult", "Applied", "ApplyError", "BrokenFunctions", "Cancelled", "EditedFiles", "FileState",
     "HistoryMismatch", "Interrupted", "LockTimeout", "Plan", "Refused", "RevertResult", "RunnerError", "SqlFile",
     "SqlFileError", "UpResult",

@@ -89,15 +89,41 @@ def test_a_versioned_file_reapplies_only_the_repeatable_files_it_invalidates(emp
     assert drift.check(empty_db.dsn, root) == []
 
 
-def test_an_object_changed_by_hand_is_restored_by_the_next_deploy_because_the_catalog_decides(empty_db, tmp_path):
+def test_an_object_changed_by_hand_is_refused_as_drift_then_restored_with_allow_drift(empty_db, tmp_path):
     root = write_tree(tmp_path, TWO_TABLES)
     runner.up(empty_db.dsn, root, reconcile_cron=False)
     with empty_db.connect() as c:
         c.execute("drop policy select_all on public.t2")
     (root / "schema/0002_noop.sql").write_text("select 1;\n")
-    res = runner.up(empty_db.dsn, root, reconcile_cron=False)
+    with pytest.raises(runner.DriftDetected) as ei:
+        runner.up(empty_db.dsn, root, reconcile_cron=False)
+    assert "public.t2: policy select_all" in str(ei.value) and ei.value.exit_code == runner.EXIT_DRIFT
+    out = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "up", "--dsn", empty_db.dsn, "--sql-dir",
+                          str(root), "--json"], capture_output=True, text=True)
+    assert out.returncode == runner.EXIT_DRIFT and json.loads(out.stdout)["error"]["kind"] == "DriftDetected"
+    res = runner.up(empty_db.dsn, root, reconcile_cron=False, allow_drift=True)
     assert [a.file for a in res.applied] == ["schema/0002_noop.sql", "policies/0002_t2.sql"]
     assert drift.check(empty_db.dsn, root) == []
+
+
+def test_the_drift_gate_names_a_hand_added_column_and_ignores_what_the_deploy_replaces(db, tmp_path):
+    root = project_copy(tmp_path)
+    p = root / "policies/2110_ai_survey_responses.sql"
+    p.write_text(p.read_text() + "\n-- reviewed\n")
+    (root / "schema/7000_comment.sql").write_text(
+        "comment on column public.feedback.created_at is 'When the feedback was given.';\n")
+    with db.connect() as c:  # a hand change inside what the changed file replaces: not drift
+        c.execute("alter policy select_own on public.ai_survey_responses using (false)")
+        c.execute("alter table public.library_items add column hand_made text")  # drift
+    with pytest.raises(runner.DriftDetected) as ei:
+        runner.up(db.dsn, root, reconcile_cron=False)
+    assert "public.library_items" in str(ei.value) and "hand_made" in str(ei.value)
+    assert "ai_survey_responses" not in str(ei.value)
+    with db.connect() as c:
+        c.execute("alter table public.library_items drop column hand_made")
+    res = runner.up(db.dsn, root, reconcile_cron=False)
+    assert [a.file for a in res.applied] == ["schema/7000_comment.sql", "policies/2110_ai_survey_responses.sql"]
+    assert drift.check(db.dsn, root) == []
 
 
 def test_a_deploy_that_cannot_get_its_lock_gives_up_cleanly_naming_the_blocker(empty_db, tmp_path):
