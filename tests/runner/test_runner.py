@@ -137,12 +137,15 @@ def test_repeatable_reapplied_only_when_changed(empty_db, tmp_path):
     assert runner.up(empty_db.dsn, root).noop
 
 
-def test_new_versioned_file_reapplies_every_repeatable(empty_db, tmp_path):
+def test_new_versioned_file_reapplies_only_the_repeatables_whose_objects_differ(empty_db, tmp_path):
     root = write_tree(tmp_path, SMALL)
     runner.up(empty_db.dsn, root)
     (root / "schema/0003_c.sql").write_text("create table public.c (id int);\n")
     res = runner.up(empty_db.dsn, root)
-    assert [a.file for a in res.applied] == ["schema/0003_c.sql", "functions/0100_f.sql"]
+    assert [a.file for a in res.applied] == ["schema/0003_c.sql"] and res.unchanged == ["functions/0100_f.sql"]
+    (root / "schema/0004_drop_f.sql").write_text("drop function public.f();\n")
+    res = runner.up(empty_db.dsn, root)
+    assert [a.file for a in res.applied] == ["schema/0004_drop_f.sql", "functions/0100_f.sql"]
 
 
 @pytest.mark.parametrize("stmt, word", [
