@@ -111,6 +111,19 @@ def _declared_names(files) -> tuple[set[str], set[str]]:
     return tables, functions
 
 
+def _index_names(files) -> set[str]:
+    import pglast
+    from pglast import ast
+
+    out = set()
+    for f in files:
+        for st in f.statements():
+            node = pglast.parse_sql(st.text)[0].stmt
+            if isinstance(node, ast.IndexStmt) and node.idxname:
+                out.add(f"{node.relation.schemaname or 'public'}.{node.idxname}")
+    return out
+
+
 def gate(dsn: str, sql_root, plan, versioned, repeatable) -> tuple[list[Finding], str | None]:
     """Drift of the live schema from what its history says, before a deploy: the live public and
     app_private schemas against a fresh build of the applied versioned files and the repeatable
@@ -139,6 +152,10 @@ def gate(dsn: str, sql_root, plan, versioned, repeatable) -> tuple[list[Finding]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     tables, functions = _declared_names(changing)
+    # what a pending no-transaction file builds may be there half-built (a killed concurrent index)
+    pending_nontx = [v for v in versioned if not v.transactional
+                     and v.name in {s.file for s in plan.pending_versioned}]
+    tables |= _index_names(pending_nontx)
 
     def replaced(obj: str) -> bool:
         return any(obj == t or obj.startswith((t + ":", t + ".")) for t in tables) or \
