@@ -14,6 +14,21 @@ with scope as (
         and (
             n.nspname = 'public'
             or coalesce(pg_catalog.obj_description(c.oid, 'pg_class') ~ 'ROPA V-[0-9]{2}', false)
+            -- a table of ours, in any schema, that refers to an account holds data about that person
+            -- (the platform's own schemas, e.g. Supabase Auth's sessions, are the platform's register)
+            or (
+                n.nspname not in (
+                    'auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'pgsodium',
+                    'net', 'cron', 'supabase_functions', 'supabase_migrations', 'pgbouncer', 'information_schema'
+                )
+                and n.nspname !~ '^pg_'
+                and exists (
+                    select from pg_catalog.pg_constraint as k
+                    where
+                        k.conrelid = c.oid and k.contype = 'f'
+                        and k.confrelid in (pg_catalog.to_regclass('public.users'), pg_catalog.to_regclass('auth.users'))
+                )
+            )
         )
 )
 

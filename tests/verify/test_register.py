@@ -24,6 +24,12 @@ CASES = [
      "alter table public.feedback add column mood text; "
      "comment on column public.feedback.mood is 'Mood. ROPA V-06. Retention: 1 year.'",
      "insert into app_private.register_column values ('public.feedback', 'mood', 'V-06', 'feedback_meta')", set()),
+    # a table outside public with no ROPA comment, but about accounts, is personal data all the same
+    ("register_table_activity_mismatch", "app_private.login_log",
+     "create table app_private.login_log (user_id uuid primary key references public.users on delete cascade); "
+     "insert into app_private.register_column values ('app_private.login_log', 'user_id', 'V-01', 'user_id')",
+     "drop table app_private.login_log; delete from app_private.register_column where table_name = 'app_private.login_log'",
+     set()),
     ("register_mapping_dangling", "public.library_items.tags",
      "insert into app_private.register_column values ('public.library_items', 'tags', 'V-13', 'item')",
      "delete from app_private.register_column where column_name = 'tags'", set()),

@@ -83,6 +83,8 @@ def test_committed_examples_cover_the_current_schema(deployed, owner):
             assert t in text, (name, t)
         for j in jobs:
             assert j in text, (name, j)
+        for rid, name_nl, _, _ in activities(owner):
+            assert f"{rid} — {name_nl}" in text, (name, rid)
 
 
 # --- the Art. 30 register --------------------------------------------------------------------------
