@@ -148,8 +148,8 @@ insert into app_private.register_activity (
     'Zolang account actief is; cascade-delete bij accountverwijdering', 'While the account exists; cascade deletion',
     'RLS (alleen zender/ontvanger); cascade-delete', 'RLS (sender and recipient only); cascade deletion',
     'database', null,
-    'Zie het bewijs "bij accountverwijdering" hieronder voor wat er met ontvangen berichten gebeurt.',
-    'See the evidence "when an account is deleted" below for what happens to received messages.'
+    'De ROPA belooft cascade-delete; in deze versie van de database gaat een bericht mee met het account van de afzender, maar bij verwijdering van de ontvanger blijft het bij de afzender staan met een lege ontvanger (set null). De ROPA heeft hier gelijk (SPEC v2): de schemawijziging die het bericht met beide partijen verwijdert volgt; tot dan toont het bewijs hieronder de werkelijke situatie.',
+    'The ROPA promises cascade deletion; in this version of the database a message goes with the sender''s account, but when the recipient is deleted it stays with the sender with an empty recipient (set null). The ROPA is right (SPEC v2): the schema change deleting a message with either party follows; until then the evidence below shows what happens.'
 ),
 (
     'V-08', 'Kennisduels en multiplayer-interactie', 'Knowledge duels and multiplayer interaction',

@@ -62,7 +62,8 @@ CASES = [
     ("fkey_to_auth_unique", "app_private.mail_log",
      "create table app_private.mail_log (id int primary key, email varchar(255) references auth.users (email)); "
      "create index on app_private.mail_log (email)",
-     "drop table app_private.mail_log", set()),
+     # a log of e-mail addresses is personal data the processing register does not know either
+     "drop table app_private.mail_log", {"register_table_activity_mismatch", "register_column_uncovered"}),
     ("extension_versions_outdated", "pg_trgm",
      "create schema extensions; create extension pg_trgm schema extensions version '1.5'",
      "alter extension pg_trgm update", set()),
