@@ -133,6 +133,7 @@ MEASURE_WORDS = {
     "class_scope": "staff access bounded to the classes they teach",
     "append_only": "append-only: no API role may change or delete rows",
     "retention_job": "deleted by a scheduled retention job",
+    "rpc": "a right exercised by calling this function: it exists and signed-in users may execute it",
 }
 RETENTION_WORDS = {"account": "account lifetime (deleted with the account)",
                    "school": "while the school is a customer (offboarded 30 days after the contract ends)"}
@@ -162,6 +163,8 @@ def register(c: psycopg.Connection, tables: list[dict], jobs: list[dict], findin
     measures = cur.execute("select * from app_private.register_measure order by ropa_id, measure, table_name").fetchall()
     rules = cur.execute("""select rr.target, rr.job, rr.keep::text as keep, j.schedule, j.requirement
                              from app_private.retention_rule rr join app_private.retention_job j using (job)""").fetchall()
+    offboard = cur.execute("""select job, schedule, requirement from app_private.retention_job
+                                where job = 'offboard_ended_schools'""").fetchone()
     last_run = {(r["job"], r["target"]): r["finished_at"] for r in cur.execute(
         """select job, target, max(finished_at)::text as finished_at from app_private.retention_run group by job, target""").fetchall()}
     fk = c.execute("""select count(*), count(*) filter (where confdeltype = 'c'), count(*) filter (where confdeltype = 'n'),
@@ -178,6 +181,9 @@ def register(c: psycopg.Connection, tables: list[dict], jobs: list[dict], findin
             short = t["table_name"].split(".", 1)[1] if t["table_name"].startswith("public.") else t["table_name"]
             live = by_name.get(short)
             tr = [r for r in rules if r["target"] == t["table_name"]]
+            if t["retention"] in ("account", "school") and offboard:
+                # rows that live as long as the account or school go with the school's offboarding (S-RET-8)
+                tr = tr + [{**offboard, "target": t["table_name"], "keep": "until 30 days after the contract ends"}]
             evidence.append({
                 "table": t["table_name"],
                 "retention": t["keep"] and str(t["keep"]) or RETENTION_WORDS[t["retention"]],

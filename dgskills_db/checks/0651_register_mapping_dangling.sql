@@ -33,7 +33,12 @@ select
     'register_mapping_dangling',
     'ERROR',
     m.table_name,
-    format('register %s claims %s for table %s; the catalog has no such table', m.ropa_id, m.measure, m.table_name),
+    format('register %s claims %s for %s; the catalog has no such %s', m.ropa_id, m.measure, m.table_name,
+        case when m.measure = 'rpc' then 'function' else 'table' end),
     'correct or remove the row in register_measure (sql/register/0100_register.sql)'
 from app_private.register_measure as m
-where pg_catalog.to_regclass(m.table_name) is null
+where
+    case
+        when m.measure = 'rpc' then pg_catalog.to_regprocedure(m.table_name) is null
+        else pg_catalog.to_regclass(m.table_name) is null
+    end

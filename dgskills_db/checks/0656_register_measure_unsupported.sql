@@ -5,7 +5,8 @@
 -- shows: rls (row-level security on), cascade (rows about a user go with the account: a foreign key
 -- to users ON DELETE CASCADE), school_scope / class_scope (a policy, or a helper it calls, bounds
 -- rows by the school / by class_teachers), append_only (no API role may update, delete or truncate),
--- retention_job (a declared retention rule deletes from it).
+-- retention_job (a declared retention rule deletes from it), rpc (signed-in users may execute the
+-- function that exercises a data-subject right).
 with m as (
     select
         m.ropa_id,
@@ -17,7 +18,7 @@ with m as (
             else pg_catalog.to_regclass('public.users')
         end as user_table
     from app_private.register_measure as m
-    where pg_catalog.to_regclass(m.table_name) is not null
+    where case when m.measure = 'rpc' then false else pg_catalog.to_regclass(m.table_name) is not null end
 ),
 
 pol as (
@@ -105,6 +106,21 @@ ev as (
             when 'retention_job' then 'no rule of the retention declaration deletes from it'
         end as shows
     from m
+),
+
+-- rpc: a right the data subject exercises by calling a function (V-15)
+rpc as (
+    select
+        m.ropa_id,
+        m.measure,
+        m.table_name,
+        pg_catalog.has_function_privilege('authenticated', f.oid, 'EXECUTE') as holds
+    from app_private.register_measure as m
+    -- (a CASE, so that no table name is ever parsed as a signature)
+    cross join lateral (
+        select case when m.measure = 'rpc' then pg_catalog.to_regprocedure(m.table_name) end::oid as oid
+    ) as f
+    where f.oid is not null
 )
 
 select
@@ -117,3 +133,14 @@ select
         || 'measures text of %s (sql/register/0100_register.sql)', ev.measure, ev.table_name, ev.ropa_id) as remediation
 from ev
 where not coalesce(ev.holds, false)
+union all
+select
+    'register_measure_unsupported',
+    'ERROR',
+    format('%s %s %s', rpc.ropa_id, rpc.measure, rpc.table_name),
+    format('register %s claims %s for %s; the catalog shows that signed-in users (authenticated) may not execute it',
+        rpc.ropa_id, rpc.measure, rpc.table_name),
+    format('grant execute on function %s to authenticated (sql/functions), or drop the claim from register_measure',
+        rpc.table_name)
+from rpc
+where not rpc.holds

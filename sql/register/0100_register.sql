@@ -595,5 +595,13 @@ from (
     ('V-12', 'cascade', array['public.audit_logs']),
     ('V-12', 'retention_job', array['public.audit_logs']),
     ('V-13', 'rls', array['public.library_items']),
-    ('V-13', 'cascade', array['public.library_items'])
+    ('V-13', 'cascade', array['public.library_items']),
+    (
+        'V-15', 'rpc',
+        array[
+            'public.export_my_data()', 'public.delete_my_account()', 'public.restrict_processing(text)',
+            'public.lift_processing_restriction(uuid,text)', 'public.export_user_data(uuid)',
+            'public.delete_user_account(uuid)'
+        ]
+    )
 ) as v (ropa_id, measure, tables);

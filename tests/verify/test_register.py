@@ -74,6 +74,13 @@ CASES = [
     ("register_measure_unsupported", "V-12 append_only public.audit_logs",
      "grant delete on public.audit_logs to service_role",
      "revoke delete on public.audit_logs from service_role", {"audit_logs_not_append_only"}),
+    # V-15's rights are functions a signed-in user calls
+    ("register_measure_unsupported", "V-15 rpc public.restrict_processing(text)",
+     "revoke execute on function public.restrict_processing(text) from authenticated",
+     "grant execute on function public.restrict_processing(text) to authenticated", set()),
+    ("register_mapping_dangling", "public.forget_me()",
+     "insert into app_private.register_measure values ('V-15', 'rpc', 'public.forget_me()')",
+     "delete from app_private.register_measure where table_name = 'public.forget_me()'", set()),
     ("register_measure_unsupported", "V-13 rls public.library_items",
      "alter table public.library_items disable row level security",
      "alter table public.library_items enable row level security",
