@@ -128,6 +128,24 @@ $$;
 comment on function app_private.tracking_user_ids() is
 'Whose tracking data (progress, xp, events, badges, activities, feedback, assessments) the signed-in user may read: themself, and for a teacher or admin the pupils of their school whose processing is not restricted (S-RLS-6).';
 
+create or replace function app_private.school_restricted_ids()
+returns uuid[]
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+    return (
+        select coalesce(array_agg(u.id), array[]::uuid[])
+            from public.users as u
+            where
+                u.processing_restricted
+                and u.school_id = (select m.school_id from public.users as m where m.id = (select auth.uid()))
+    );
+end
+$$;
+comment on function app_private.school_restricted_ids() is
+'Members of the signed-in user''s school whose processing is restricted (S-RLS-6).';
+
 create or replace function app_private.message_recipient_ids()
 returns uuid[]
 language plpgsql stable security definer
@@ -157,6 +175,7 @@ app_private.is_admin(),
 app_private.school_member_ids(),
 app_private.school_pupil_ids(),
 app_private.tracking_user_ids(),
+app_private.school_restricted_ids(),
 app_private.message_recipient_ids()
 from public, anon, authenticated, service_role;
 
@@ -168,5 +187,6 @@ app_private.is_admin(),
 app_private.school_member_ids(),
 app_private.school_pupil_ids(),
 app_private.tracking_user_ids(),
+app_private.school_restricted_ids(),
 app_private.message_recipient_ids()
 to authenticated, service_role;

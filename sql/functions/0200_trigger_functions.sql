@@ -60,6 +60,12 @@ comment on function app_private.tg_users_guard() is
 /*
   S-RLS-6: no new or changed tracking rows for a pupil whose processing is restricted
   (Art. 18), whoever writes them. TG_ARGV[0] names the column holding the pupil.
+  A restriction never blocks erasure (S-DATA-1, Art. 17): an UPDATE that only removes
+  references to users (sets columns referencing public.users to null) adds no data
+  about the pupil and is let through. That is exactly the referential action
+  `on delete set null` when a teacher or admin who assessed, overrode or wrote about
+  the pupil is erased, whether by delete_my_account(), delete_user_account() or
+  offboarding.
 */
 create or replace function app_private.tg_refuse_if_restricted()
 returns trigger
@@ -69,7 +75,21 @@ set search_path = ''
 as $$
 declare
     pupil uuid := (pg_catalog.to_jsonb(new) ->> tg_argv[0])::uuid;
+    old_row jsonb;
 begin
+    if tg_op = 'UPDATE' then
+        old_row := pg_catalog.to_jsonb(old);
+        if not exists (
+            select from pg_catalog.jsonb_each(pg_catalog.to_jsonb(new)) as n (k, v)
+            where n.v is distinct from old_row -> n.k
+              and not (
+                  n.v = 'null'::jsonb
+                  and n.k in (select ur.col::text from app_private.user_references() as ur where ur.tbl = tg_relid::regclass)
+              )
+        ) then
+            return new;
+        end if;
+    end if;
     if exists (select from public.users as u where u.id = pupil and u.processing_restricted) then
         raise exception using
             errcode = 'DG002',
@@ -81,6 +101,24 @@ end
 $$;
 comment on function app_private.tg_refuse_if_restricted() is
 'S-RLS-6: refuses tracking rows for a pupil whose processing is restricted (SQLSTATE DG002).';
+
+/*
+  duel_presence (V-08, S-RET-1): last_seen_at is written by the client, but never into
+  the future. A future time would survive the 1-day purge and show the pupil online for
+  ever; it is clamped to the server's now(). Earlier times are kept (going offline).
+*/
+create or replace function app_private.tg_clamp_last_seen_at()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+    new.last_seen_at := least(coalesce(new.last_seen_at, pg_catalog.now()), pg_catalog.now());
+    return new;
+end
+$$;
+comment on function app_private.tg_clamp_last_seen_at() is
+'Keeps duel_presence.last_seen_at at or before now() (S-RET-1: a future time would never expire).';
 
 /*
   S-RPC-3: configuration changes of schools, classes and users' role/school/class are
@@ -134,5 +172,6 @@ revoke all on function
 app_private.tg_set_updated_at(),
 app_private.tg_users_guard(),
 app_private.tg_refuse_if_restricted(),
+app_private.tg_clamp_last_seen_at(),
 app_private.tg_config_change()
 from public, anon, authenticated, service_role;

@@ -86,7 +86,7 @@ comment on function app_private.check_text(text, text, integer, integer) is
 -- Its result columns are part of its signature: dropped first so a change of them deploys.
 drop function if exists app_private.user_references();
 create function app_private.user_references()
-returns table (tbl regclass, table_name text, col name, on_delete text)
+returns table (tbl regclass, table_name text, col name, on_delete text, kind text)
 language sql stable
 set search_path = ''
 as $$
@@ -94,21 +94,30 @@ as $$
         c.conrelid::regclass,
         case when n.nspname = 'public' then cl.relname::text else n.nspname || '.' || cl.relname end,
         a.attname,
-        c.confdeltype::text
+        c.confdeltype::text,
+        d.kind
     from pg_catalog.pg_constraint as c
     inner join pg_catalog.pg_class as cl on c.conrelid = cl.oid
     inner join pg_catalog.pg_namespace as n on cl.relnamespace = n.oid
     inner join pg_catalog.pg_attribute as a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+    left join app_private.declared_user_columns() as d
+        on d.table_name = case when n.nspname = 'public' then cl.relname::text else n.nspname || '.' || cl.relname end
+        and d.column_name = a.attname
     where c.contype = 'f' and c.confrelid = 'public.users'::regclass and pg_catalog.cardinality(c.conkey) = 1
 $$;
 comment on function app_private.user_references() is
-'Every column that references public.users(id), from the catalog: what the export covers and the deletion counts.';
+'Every column that references public.users(id), from the catalog, with its declared kind (about / actor; null when undeclared): what the export covers and the deletion counts.';
 
 /*
-  The Art. 15/20 export, derived from the catalog: every table with a foreign key to
-  users, every such column (both sides of messages, notes about the pupil and by the
-  teacher), so a table added later is exported without anyone remembering. Columns
-  whose names suggest secrets are never exported.
+  The Art. 15/20 export of the rows *about* one user (S-RPC-4): every table with a
+  column declared `about` (dgskills_db/declarations/user_columns.toml) that holds the
+  user — both sides of messages and duels, notes and assessments about the pupil —
+  exported whole, since they are the subject's personal data. Rows where the user is
+  only the actor are not read here: export_my_data() adds them under the caller's own
+  row-level security, so an export never carries what RLS hides from its subject.
+  Every table that references users appears, empty or not; an undeclared reference
+  counts as `about` (verify reports it). Columns whose names suggest secrets are never
+  exported.
 */
 create or replace function app_private.export_user(p_user uuid)
 returns jsonb
@@ -134,7 +143,8 @@ begin
     left join auth.users as au on au.id = u.id
     where u.id = p_user;
     for r in
-        select ur.tbl, ur.table_name, pg_catalog.array_agg(ur.col order by ur.col) as cols,
+        select ur.tbl, ur.table_name,
+               pg_catalog.array_agg(ur.col order by ur.col) filter (where coalesce(ur.kind, 'about') = 'about') as cols,
                (select pg_catalog.array_agg(a.attname) from pg_catalog.pg_attribute as a
                  where a.attrelid = ur.tbl and a.attnum > 0 and not a.attisdropped
                    and a.attname ~* '(password|token|secret)') as secret_cols
@@ -143,6 +153,10 @@ begin
         group by ur.tbl, ur.table_name
         order by ur.table_name
     loop
+        if r.cols is null then
+            v_data := v_data || pg_catalog.jsonb_build_object(r.table_name, '[]'::jsonb);
+            continue;
+        end if;
         -- json_agg builds text directly (3x faster than jsonb per row); the document is
         -- converted to jsonb once, table by table. Secret-looking columns force the jsonb path.
         execute pg_catalog.format(
@@ -164,11 +178,13 @@ begin
 end
 $$;
 comment on function app_private.export_user(uuid) is
-'Builds the Art. 15/20 export (schema 2.0) of one user from every table that references users (catalog-driven).';
+'Builds the Art. 15/20 export (schema 2.0) of the rows about one user (declared about columns), every table that references users present.';
 
 /*
-  Art. 17: what deleting this account removes (cascade) and what it keeps but
-  disconnects (set null), per table, from the catalog.
+  Art. 17: what deleting this account removes and what it keeps but disconnects, per
+  table. A row goes when any of its columns referencing the user cascades; it is
+  disconnected when it only holds the user in `on delete set null` columns. Each row
+  is counted once, so the counts equal a census of every table before and after.
 */
 create or replace function app_private.deletion_counts(p_user uuid)
 returns jsonb
@@ -177,24 +193,43 @@ set search_path = ''
 as $$
 declare
     r record;
-    v_n bigint;
+    v_deleted bigint;
+    v_disconnected bigint;
+    v_entry jsonb;
     v_out jsonb := '{}'::jsonb;
 begin
     for r in
-        select ur.tbl, ur.table_name, ur.col, ur.on_delete from app_private.user_references() as ur
+        select ur.tbl, ur.table_name,
+               pg_catalog.array_agg(ur.col) filter (where ur.on_delete = 'c') as cascade_cols,
+               pg_catalog.array_agg(ur.col) filter (where ur.on_delete <> 'c') as other_cols
+        from app_private.user_references() as ur
         where ur.tbl <> 'public.users'::regclass
-        order by ur.table_name, ur.col
+        group by ur.tbl, ur.table_name
+        order by ur.table_name
     loop
-        execute pg_catalog.format('select count(*) from %s where %I = $1', r.tbl, r.col) into v_n using p_user;
-        if v_n > 0 then
-            v_out := pg_catalog.jsonb_set(
-                v_out, array[r.table_name],
-                coalesce(v_out -> r.table_name, '{}'::jsonb)
-                || pg_catalog.jsonb_build_object(
-                    case r.on_delete when 'c' then 'deleted' else 'disconnected' end,
-                    coalesce((v_out -> r.table_name ->> case r.on_delete when 'c' then 'deleted' else 'disconnected' end)::bigint, 0) + v_n
-                )
-            );
+        execute pg_catalog.format(
+            'select count(*) filter (where %s), count(*) filter (where not (%s) and (%s)) from %s as t where %s or %s',
+            coalesce((select pg_catalog.string_agg(pg_catalog.format('t.%I is not distinct from $1', c), ' or ')
+                      from pg_catalog.unnest(r.cascade_cols) as c), 'false'),
+            coalesce((select pg_catalog.string_agg(pg_catalog.format('t.%I is not distinct from $1', c), ' or ')
+                      from pg_catalog.unnest(r.cascade_cols) as c), 'false'),
+            coalesce((select pg_catalog.string_agg(pg_catalog.format('t.%I is not distinct from $1', c), ' or ')
+                      from pg_catalog.unnest(r.other_cols) as c), 'false'),
+            r.tbl,
+            coalesce((select pg_catalog.string_agg(pg_catalog.format('t.%I = $1', c), ' or ')
+                      from pg_catalog.unnest(r.cascade_cols) as c), 'false'),
+            coalesce((select pg_catalog.string_agg(pg_catalog.format('t.%I = $1', c), ' or ')
+                      from pg_catalog.unnest(r.other_cols) as c), 'false')
+        ) into v_deleted, v_disconnected using p_user;
+        v_entry := '{}'::jsonb;
+        if v_deleted > 0 then
+            v_entry := v_entry || pg_catalog.jsonb_build_object('deleted', v_deleted);
+        end if;
+        if v_disconnected > 0 then
+            v_entry := v_entry || pg_catalog.jsonb_build_object('disconnected', v_disconnected);
+        end if;
+        if v_entry <> '{}'::jsonb then
+            v_out := v_out || pg_catalog.jsonb_build_object(r.table_name, v_entry);
         end if;
     end loop;
     return v_out || pg_catalog.jsonb_build_object('users', pg_catalog.jsonb_build_object('deleted', 1),
@@ -202,11 +237,14 @@ begin
 end
 $$;
 comment on function app_private.deletion_counts(uuid) is
-'Per table: rows deleting this user removes (cascade) or disconnects (set null).';
+'Per table: rows deleting this user removes (a cascading reference) or disconnects (only set-null references); each row counted once.';
 
 /*
-  Art. 17 itself: leave a receipt that survives the cascade (no subject_id, no personal
-  data: a sha256 of the id), then delete the auth account so everything cascades.
+  Art. 17 itself: leave a receipt that survives the cascade, then delete the auth
+  account so everything cascades. The receipt holds nothing derived from the user
+  (S-RPC-5): no subject_id, no hash of the id, only a random receipt number that is
+  handed to the person erased (their proof) and the counts. Whoever knows every user
+  id of the platform cannot tell whose receipt it is.
 */
 create or replace function app_private.delete_account(p_user uuid, p_actor uuid, p_on_behalf boolean)
 returns jsonb
@@ -216,6 +254,7 @@ as $$
 declare
     v_counts jsonb := app_private.deletion_counts(p_user);
     v_school uuid := (select u.school_id from public.users as u where u.id = p_user);
+    v_token uuid := pg_catalog.gen_random_uuid();
     v_receipt bigint;
 begin
     insert into public.audit_logs (action, actor_id, subject_id, subject_hash, school_id, metadata)
@@ -223,20 +262,20 @@ begin
         'gdpr_account_deletion_initiated',
         case when p_on_behalf then p_actor end,
         null,
-        pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p_user::text, 'UTF8')), 'hex'),
+        null,
         v_school,
         pg_catalog.jsonb_build_object(
             'legal_basis', 'Art. 17 GDPR', 'initiator', case when p_on_behalf then 'school_admin' else 'self' end,
-            'counts', v_counts
+            'receipt', v_token, 'counts', v_counts
         )
     )
     returning id into v_receipt;
     delete from auth.users where id = p_user;
-    return pg_catalog.jsonb_build_object('deleted', true, 'receipt_id', v_receipt, 'counts', v_counts);
+    return pg_catalog.jsonb_build_object('deleted', true, 'receipt_id', v_receipt, 'receipt', v_token, 'counts', v_counts);
 end
 $$;
 comment on function app_private.delete_account(uuid, uuid, boolean) is
-'Deletes an account (auth.users, cascading everywhere) after writing a deletion receipt without personal data.';
+'Deletes an account (auth.users, cascading everywhere) after writing a deletion receipt with nothing derived from the user (a random receipt number and the counts).';
 
 create or replace function app_private.audit(
     p_action text, p_actor uuid, p_subject uuid, p_school uuid, p_metadata jsonb

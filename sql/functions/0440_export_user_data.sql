@@ -1,4 +1,10 @@
-/* The school (controller) exports a pupil's data for the pupil or a parent (Art. 15/20). */
+/*
+  The school (controller) exports a pupil's data for the pupil or a parent (Art. 15/20).
+  Only pupils (SPEC §7, v2): a colleague's export — their messages, their notes — is not
+  the admin's to take; staff export their own with export_my_data(). The rows are those
+  about the pupil (export_user); rows where a pupil only acted are not included, since
+  they are read under the subject's own RLS, which the admin cannot stand in for.
+*/
 create or replace function public.export_user_data(user_id uuid)
 returns jsonb
 language plpgsql volatile security definer
@@ -7,12 +13,16 @@ as $$
 declare
     v_target public.users := app_private.school_member_for_staff(user_id, true);
 begin
+    if v_target.role <> 'student' then
+        raise exception using errcode = '42501',
+            message = 'a school admin exports pupils'' data only; staff use export_my_data()';
+    end if;
     perform app_private.audit('gdpr_data_export', (select auth.uid()), v_target.id, v_target.school_id,
         pg_catalog.jsonb_build_object('legal_basis', 'Art. 15/20 GDPR', 'initiator', 'school_admin'));
     return app_private.export_user(v_target.id);
 end
 $$;
 comment on function public.export_user_data(uuid) is
-'RPC (authenticated, school admin): the export of export_my_data() for a member of the admin''s school. 42501 not an admin, DG001 not in the school. Audited with the admin as actor.';
+'RPC (authenticated, school admin): the export of the rows about a pupil of the admin''s school, for the pupil or a parent. 42501 not an admin or not a pupil, DG001 not in the school. Audited with the admin as actor.';
 revoke all on function public.export_user_data(uuid) from public, anon, authenticated, service_role;
 grant execute on function public.export_user_data(uuid) to authenticated;

@@ -24,3 +24,7 @@ comment on policy delete_own on public.duel_presence is 'A user removes their ow
 grant select, delete on public.duel_presence to authenticated;
 grant insert (user_id, last_seen_at), update (last_seen_at) on public.duel_presence to authenticated;
 grant select, insert, update, delete on public.duel_presence to service_role;
+
+drop trigger if exists clamp_last_seen_at on public.duel_presence;
+create trigger clamp_last_seen_at before insert or update on public.duel_presence
+for each row execute function app_private.tg_clamp_last_seen_at();

@@ -145,7 +145,10 @@ def oracle(table, r, v, by):
     if table == "active_duels":
         return v["id"] in (r["player1_id"], r["player2_id"])
     if table == "audit_logs":
-        return r["subject_id"] == v["id"] or (v["role"] == "admin" and r["school_id"] == v["school"] and v["school"] is not None)
+        subj = g(r["subject_id"]) if r["subject_id"] else None
+        about_restricted = subj is not None and subj["restricted"] and subj["school"] == v["school"]
+        return r["subject_id"] == v["id"] or (v["role"] == "admin" and r["school_id"] == v["school"]
+                                              and v["school"] is not None and not about_restricted)
     if table == "pilot_requests":
         return v["role"] == "developer"
     raise AssertionError(table)
