@@ -35,7 +35,7 @@ def platforms(draw):
     nu = len(users)
     pick = st.integers(0, nu - 1)
     rows = draw(st.lists(st.tuples(
-        st.sampled_from(["own", "notes", "assess", "msg", "challenge", "duel", "audit", "pilot", "shared"]),
+        st.sampled_from(["own", "notes", "assess", "override", "msg", "challenge", "duel", "audit", "pilot", "shared"]),
         pick, pick, st.sampled_from(["private", "school"])), max_size=40))
     return {"n_schools": n_schools, "users": users, "rows": rows}
 
@@ -85,6 +85,13 @@ def build(conn, p):
         elif kind == "assess":
             conn.execute("update public.users set processing_restricted = false, restricted_at = null where id = %s", (ua,))
             conn.execute("insert into public.assessments (student_id, assessor_id, mission_id) values (%s, %s, 'm')", (ua, ub))
+            conn.execute("update public.users set processing_restricted = %s, restricted_at = case when %s then now() end where id = %s",
+                         (by[ua]["restricted"], by[ua]["restricted"], ua))
+        elif kind == "override":
+            conn.execute("update public.users set processing_restricted = false, restricted_at = null where id = %s", (ua,))
+            conn.execute("""insert into public.mission_progress (user_id, mission_id, step, status, completed_at, completed_by,
+                                                                 overridden_by, override_reason)
+                            values (%s, gen_random_uuid()::text, 1, 'completed', now(), 'teacher', %s, 'r')""", (ua, ub))
             conn.execute("update public.users set processing_restricted = %s, restricted_at = case when %s then now() end where id = %s",
                          (by[ua]["restricted"], by[ua]["restricted"], ua))
         elif kind == "msg" and ua != ub:
