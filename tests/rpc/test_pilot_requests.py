@@ -1,9 +1,13 @@
-"""submit_pilot_request: validation, honeypot, 3 per minute per IP (PT429)."""
+"""submit_pilot_request: validation, honeypot, 3 per minute per client (PT429): an IPv4 host or an IPv6 /64."""
 
 from __future__ import annotations
 
+import ipaddress
+
 import psycopg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from personas import as_service, as_user
 
@@ -62,3 +66,33 @@ def test_only_service_role_may_submit(owner):
     with as_user(owner, "00000000-0000-4000-8000-000000000001") as c:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             c.execute(SQL, ("A", "a@school.example", "S", "r", 10, None, "192.0.2.1", None))
+
+
+# The rate limit by class: one client is one IPv4 host whatever netmask it is sent with,
+# or one IPv6 /64 whatever address and netmask in it (hypothesis).
+@st.composite
+def one_client(draw):
+    """Four spellings of one client, and one address of another client."""
+    if draw(st.booleans()):
+        host = draw(st.ip_addresses(v=4))
+        spellings = [f"{host}/{draw(st.integers(0, 32))}" for _ in range(4)]
+        other = ipaddress.IPv4Address((int(host) + draw(st.integers(1, 2 ** 20))) % 2 ** 32)
+        return spellings, f"{other}/{draw(st.integers(0, 32))}"
+    prefix = int(draw(st.ip_addresses(v=6))) >> 64 << 64
+    spellings = [f"{ipaddress.IPv6Address(prefix | draw(st.integers(0, 2 ** 64 - 1)))}/{draw(st.integers(0, 128))}"
+                 for _ in range(4)]
+    other = ipaddress.IPv6Address((prefix + (draw(st.integers(1, 2 ** 20)) << 64)) % 2 ** 128)
+    return spellings, f"{other}/{draw(st.integers(0, 128))}"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(client=one_client())
+def test_one_host_or_one_ipv6_64_shares_one_budget_whatever_netmask(owner, client):
+    spellings, other = client
+    owner.execute("delete from app_private.pilot_request_attempts")
+    for ip in spellings[:3]:
+        assert submit(owner, ip)["accepted"]
+    with pytest.raises(psycopg.Error) as ei:
+        submit(owner, spellings[3])
+    assert ei.value.sqlstate == "PT429"
+    assert submit(owner, other)["accepted"]
