@@ -16,6 +16,9 @@ from dgskills_db import runner, verify
 from verify.test_register import CASES as REGISTER_CASES
 
 ROOT = Path(__file__).resolve().parents[2]
+# Tables created by a defect get the API roles' default privileges (Supabase's, copied by the
+# shim); a real table's policy file revokes them, and so does each defect here.
+REVOKE = "; revoke all on {} from anon, authenticated, service_role"
 
 # A table a case creates is also declared in the processing register, so only the defect under test shows.
 REGISTER_SCRATCH = ("insert into app_private.register_table values ('public.scratch', 'V-01', 'account', null);"
@@ -43,7 +46,8 @@ ALSO_FOR = {
 
 CASES = [
     ("rls_disabled_in_public", "public.scratch",
-     "create table public.scratch (id int primary key); comment on table public.scratch is 'x. ROPA V-01. Legal basis: Art. 6(1)(b), Art. 6(1)(e). Retention: account lifetime.';" + REGISTER_SCRATCH % "id",
+     "create table public.scratch (id int primary key); comment on table public.scratch is 'x. ROPA V-01. Legal basis: Art. 6(1)(b), Art. 6(1)(e). Retention: account lifetime.';" + REGISTER_SCRATCH % "id"
+     + REVOKE.format("public.scratch"),
      "alter table public.scratch enable row level security; create policy p on public.scratch for select to authenticated using (false)"),
     ("rls_enabled_no_policy", "public.library_items",
      "drop policy all_own on public.library_items",
@@ -64,7 +68,7 @@ CASES = [
      "grant execute on function public.is_teacher() to anon",
      "revoke execute on function public.is_teacher() from anon"),
     ("security_definer_view", "public.pupil_names",
-     "create view public.pupil_names as select id, display_name from public.users",
+     "create view public.pupil_names as select id, display_name from public.users" + REVOKE.format("public.pupil_names"),
      "alter view public.pupil_names set (security_invoker = true)"),
     ("audit_logs_not_append_only", "public.audit_logs",
      "grant update on public.audit_logs to authenticated",
@@ -85,10 +89,12 @@ CASES = [
      "create policy select_again on public.feedback for select to authenticated using (user_id = (select auth.uid()))",
      "drop policy select_again on public.feedback"),
     ("no_primary_key", "public.scratch",
-     "create table public.scratch (x int); alter table public.scratch enable row level security; create policy p on public.scratch for select to authenticated using (false); comment on table public.scratch is 'x. ROPA V-01. Legal basis: Art. 6(1)(b), Art. 6(1)(e). Retention: account lifetime.';" + REGISTER_SCRATCH % "x",
+     "create table public.scratch (x int); alter table public.scratch enable row level security; create policy p on public.scratch for select to authenticated using (false); comment on table public.scratch is 'x. ROPA V-01. Legal basis: Art. 6(1)(b), Art. 6(1)(e). Retention: account lifetime.';" + REGISTER_SCRATCH % "x"
+     + REVOKE.format("public.scratch"),
      "alter table public.scratch add primary key (x)"),
     ("personal_data_uncommented", "public.homework",
-     "create table public.homework (id int primary key, user_id uuid references public.users on delete cascade); create index on public.homework (user_id); alter table public.homework enable row level security; create policy p on public.homework for select to authenticated using (user_id = (select auth.uid())); comment on column public.homework.user_id is 'Pupil. ROPA V-03. Retention: account.';" + REGISTER_HOMEWORK,
+     "create table public.homework (id int primary key, user_id uuid); alter table public.homework enable row level security; create policy p on public.homework for select to authenticated using (user_id = (select auth.uid())); comment on column public.homework.user_id is 'Pupil. ROPA V-03. Retention: account.';" + REGISTER_HOMEWORK
+     + REVOKE.format("public.homework"),
      "comment on table public.homework is 'Homework. ROPA V-03. Legal basis: Art. 6(1)(e), Art. 6(1)(b). Retention: account lifetime.'"),
     ("personal_data_uncommented", "public.users.email",
      "comment on column public.users.email is 'School e-mail address.'",
@@ -99,6 +105,24 @@ CASES = [
     ("retention_rule_missing", "public.feedback",
      "delete from app_private.retention_rule where target = 'public.feedback'",
      "insert into app_private.retention_rule (job, target, ropa_id, ts_column, keep) values ('purge_feedback', 'public.feedback', 'V-06', 'created_at', '1 year')"),
+    ("api_role_privilege_beyond_matrix", "sequence public.audit_logs_id_seq",
+     "grant update on sequence public.audit_logs_id_seq to anon",
+     "revoke update on sequence public.audit_logs_id_seq from anon"),
+    ("api_role_privilege_beyond_matrix", "schema public",
+     "grant create on schema public to authenticated",
+     "revoke create on schema public from authenticated"),
+    ("api_role_privilege_beyond_matrix", "table public.feedback",
+     "grant truncate on public.feedback to service_role",
+     "revoke truncate on public.feedback from service_role"),
+    ("api_role_privilege_beyond_matrix", "function app_private.check_text(",
+     "grant execute on function app_private.check_text(text, text, integer, integer) to anon",
+     "revoke execute on function app_private.check_text(text, text, integer, integer) from anon"),
+    ("user_column_undeclared", "public.library_items.user_id",
+     "alter function app_private.declared_user_columns() rename to declared_user_columns_full; create function app_private.declared_user_columns() returns table (table_name text, column_name name, kind text) language sql immutable set search_path = '' as $$ select d.* from app_private.declared_user_columns_full() as d where d.table_name <> 'library_items' $$",
+     "drop function app_private.declared_user_columns(); alter function app_private.declared_user_columns_full() rename to declared_user_columns"),
+    ("user_column_undeclared", "public.assessments.assessor_id",
+     "alter table public.assessments drop constraint assessments_assessor_id_fkey, add constraint assessments_assessor_id_fkey foreign key (assessor_id) references public.users (id) on delete cascade",
+     "alter table public.assessments drop constraint assessments_assessor_id_fkey, add constraint assessments_assessor_id_fkey foreign key (assessor_id) references public.users (id) on delete set null"),
     ("extension_in_public", "pg_trgm",
      "create extension pg_trgm schema public",
      "drop extension pg_trgm"),
