@@ -49,6 +49,7 @@ def test_cron_schedule_changed_by_hand_is_reported_by_verify(db):
 def test_a_declared_waiver_turns_the_finding_into_info_and_nothing_else(db):
     with db.connect() as c:
         c.execute("create table public.scratch (id int primary key)")
+        c.execute("revoke all on public.scratch from anon, authenticated, service_role")
         c.execute("comment on table public.scratch is 'x. ROPA V-01. Legal basis: Art. 6(1)(b), Art. 6(1)(e). "
                   "Retention: account lifetime.'")
         # declared in the processing register too, so that only the waived finding remains
