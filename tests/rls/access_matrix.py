@@ -114,7 +114,7 @@ TABLES: dict[str, dict] = {
     "ai_survey_responses": dict(
         where="id = %(row)s", set="survey_id = survey_id",
         insert="insert into public.ai_survey_responses (user_id, survey_id, answers) values (%(subject)s, 's2', '{}')",
-        matrix=_m("AADD", "FCDD", "FCDD", "FCDD", "FCDD")),
+        matrix=_m("AADA", "FCDF", "FCDF", "FCDF", "FCDF")),
     "library_items": dict(
         where="id = %(row)s", set="title = title",
         insert="insert into public.library_items (user_id, title) values (%(subject)s, 't')",
