@@ -85,7 +85,10 @@ def bench() -> str:
 
 
 def sections(dsn: str) -> dict[str, str]:
-    return {"access-matrix": access_matrix(), "retention": retention(dsn), "register": register(dsn), "bench": bench()}
+    from . import declarations
+
+    return {"access-matrix": access_matrix(), "restriction-scope": declarations.render_restriction_markdown(),
+            "retention": retention(dsn), "register": register(dsn), "bench": bench()}
 
 
 def current(text: str, name: str) -> str | None:

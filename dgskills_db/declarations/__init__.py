@@ -5,6 +5,9 @@ functions), `verify`, `report`, the README and the tests.
   *about* that user (subject: exported whole, erased with the account) or the user only
   *acted* on it (actor: kept without the name on erasure, exported only as the actor's
   own access rules show it).
+- ``restriction.toml``: per table holding rows about a pupil, what the pupil's restriction
+  of processing (Art. 18) does: what staff still see (hidden / kept / never) and whether
+  new rows about the pupil are refused (DG002) or allowed.
 
     python -m dgskills_db.declarations        # rewrite the generated SQL from the data
     python -m dgskills_db.declarations --check  # exit 1 when it is stale
@@ -63,6 +66,42 @@ def subject_columns(table: str) -> list[str]:
 
 def actor_columns(table: str) -> list[str]:
     return [c.column for c in user_columns() if c.table == table and c.kind == ACTOR]
+
+
+STAFF_EFFECTS = ("hidden", "kept", "never")
+NEW_ROW_EFFECTS = ("refused", "allowed")
+
+
+@dataclasses.dataclass(frozen=True)
+class RestrictionScope:
+    table: str
+    staff: str      # hidden | kept | never
+    new_rows: str   # refused | allowed
+    why: str = ""
+
+
+@cache
+def restriction_scope() -> tuple[RestrictionScope, ...]:
+    """What a pupil's restriction of processing does, per table (restriction.toml)."""
+    data = tomllib.loads((HERE / "restriction.toml").read_text(encoding="utf-8"))
+    out = []
+    for table, spec in data.items():
+        if set(spec) - {"staff", "new_rows", "why"} or spec.get("staff") not in STAFF_EFFECTS \
+                or spec.get("new_rows") not in NEW_ROW_EFFECTS:
+            raise ValueError(f"restriction.toml [{table}]: staff must be one of {STAFF_EFFECTS}, "
+                             f"new_rows one of {NEW_ROW_EFFECTS}")
+        out.append(RestrictionScope(table, spec["staff"], spec["new_rows"], spec.get("why", "")))
+    return tuple(out)
+
+
+def render_restriction_markdown() -> str:
+    """The README table of the restriction's scope."""
+    words = {"hidden": "hidden from staff", "kept": "staff keep sight", "never": "staff never see them anyway"}
+    lines = ["| table | rows about the restricted pupil | new rows about them | why |", "|---|---|---|---|"]
+    for r in restriction_scope():
+        new = "refused (`DG002`)" if r.new_rows == "refused" else "allowed"
+        lines.append(f"| `{r.table}` | {words[r.staff]} | {new} | {r.why} |")
+    return "\n".join(lines) + "\n"
 
 
 def _q(s: str) -> str:

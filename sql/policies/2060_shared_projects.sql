@@ -1,16 +1,23 @@
 /*
   shared_projects (V-05): the author manages their own; schoolmates read those shared with the
-  school (visibility = 'school'); staff read all of their school's.
+  school (visibility = 'school'); staff read all of their school's, except the work of a
+  pupil whose processing is restricted (S-RLS-6 v2: the restriction covers shared work).
 */
 select app_private.reset_table_security('public.shared_projects');
 
 create policy select_own_shared_or_staff on public.shared_projects for select to authenticated
 using (
     user_id = any((select app_private.school_member_ids())::uuid[])
-    and (user_id = (select auth.uid()) or visibility = 'school' or (select public.is_teacher()))
+    and (
+        user_id = (select auth.uid())
+        or (
+            (visibility = 'school' or (select public.is_teacher()))
+            and not ((select public.is_teacher()) and user_id = any((select app_private.school_restricted_ids())::uuid[]))
+        )
+    )
 );
 comment on policy select_own_shared_or_staff on public.shared_projects is
-'The author reads their own; members of the same school read those shared with the school; staff read all of their school''s.';
+'The author reads their own; members of the same school read those shared with the school; staff read all of their school''s, except a restricted pupil''s (S-RLS-6).';
 
 create policy insert_own on public.shared_projects for insert to authenticated
 with check (user_id = (select auth.uid()));

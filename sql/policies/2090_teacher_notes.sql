@@ -1,13 +1,19 @@
 /*
   teacher_notes (V-06): staff read the notes about their school's pupils and manage
   the notes they wrote. The pupil does not read them in the app; export_my_data()
-  gives them to the pupil (Art. 15).
+  gives them to the pupil (Art. 15). While a pupil's processing is restricted (S-RLS-6
+  v2), staff see no notes about them and no note about them is written or changed (DG002).
 */
 select app_private.reset_table_security('public.teacher_notes');
 
 create policy select_staff on public.teacher_notes for select to authenticated
-using ((select public.is_teacher()) and student_id = any((select app_private.school_pupil_ids())::uuid[]));
-comment on policy select_staff on public.teacher_notes is 'Teachers and admins read notes about pupils of their own school.';
+using (
+    (select public.is_teacher())
+    and student_id = any((select app_private.school_pupil_ids())::uuid[])
+    and student_id <> all((select app_private.school_restricted_ids())::uuid[])
+);
+comment on policy select_staff on public.teacher_notes is
+'Teachers and admins read notes about pupils of their own school, except pupils whose processing is restricted (S-RLS-6).';
 
 create policy insert_author on public.teacher_notes for insert to authenticated
 with check (
@@ -37,3 +43,7 @@ grant select, insert, update, delete on public.teacher_notes to service_role;
 drop trigger if exists set_updated_at on public.teacher_notes;
 create trigger set_updated_at before update on public.teacher_notes
 for each row execute function app_private.tg_set_updated_at();
+
+drop trigger if exists refuse_if_restricted on public.teacher_notes;
+create trigger refuse_if_restricted before insert or update on public.teacher_notes
+for each row execute function app_private.tg_refuse_if_restricted('student_id');

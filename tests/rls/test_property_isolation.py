@@ -81,7 +81,10 @@ def build(conn, p):
             conn.execute("insert into public.shared_projects (user_id, title, visibility) values (%s, 'p', %s)", (ua, vis))
             conn.execute("insert into public.shared_games (user_id, title, visibility) values (%s, 'g', %s)", (ua, vis))
         elif kind == "notes":
+            conn.execute("update public.users set processing_restricted = false, restricted_at = null where id = %s", (ua,))
             conn.execute("insert into public.teacher_notes (student_id, author_id, body) values (%s, %s, 'n')", (ua, ub))
+            conn.execute("update public.users set processing_restricted = %s, restricted_at = case when %s then now() end where id = %s",
+                         (by[ua]["restricted"], by[ua]["restricted"], ua))
         elif kind == "assess":
             conn.execute("update public.users set processing_restricted = false, restricted_at = null where id = %s", (ua,))
             conn.execute("insert into public.assessments (student_id, assessor_id, mission_id) values (%s, %s, 'm')", (ua, ub))
@@ -138,10 +141,11 @@ def oracle(table, r, v, by):
         return sees_tracking(v, g(r["student_id"]))
     if table in ("shared_projects", "shared_games"):
         o = g(r["user_id"])
-        return o["id"] == v["id"] or (same_school(v, o) and (r["visibility"] == "school" or staff(v)))
+        return o["id"] == v["id"] or (same_school(v, o) and (r["visibility"] == "school" or staff(v))
+                                      and not (staff(v) and o["restricted"]))
     if table == "teacher_notes":
         o = g(r["student_id"])
-        return staff(v) and same_school(v, o) and o["role"] == "student"
+        return staff(v) and same_school(v, o) and o["role"] == "student" and not o["restricted"]
     if table == "messages":
         return v["id"] in (r["sender_id"], r["recipient_id"])
     if table == "duel_presence":
@@ -183,7 +187,8 @@ def may_update(table, r, v, by):
 def may_delete(table, r, v, by):
     if table == "classes":
         return v["role"] == "admin" and r["school_id"] == v["school"]
-    if table in ("user_settings", "library_items", "shared_projects", "shared_games", "duel_presence", "feedback"):
+    if table in ("user_settings", "library_items", "shared_projects", "shared_games", "duel_presence", "feedback",
+                 "ai_survey_responses"):
         return r["user_id"] == v["id"]
     if table == "teacher_notes":
         return staff(v) and r["author_id"] == v["id"]
@@ -195,7 +200,7 @@ UPDATE_SET = {"users": "display_name = display_name", "classes": "name = name", 
               "duel_presence": "last_seen_at = last_seen_at", "teacher_notes": "body = body",
               "assessments": "comment = comment", "messages": "read_at = read_at", "duel_challenges": "status = status"}
 DELETE_PRIV = {"classes", "user_settings", "library_items", "shared_projects", "shared_games", "duel_presence",
-               "feedback", "teacher_notes"}
+               "feedback", "teacher_notes", "ai_survey_responses"}
 KEY = {"users": "id", "schools": "id", "user_settings": "user_id", "duel_presence": "user_id"}
 
 
