@@ -17,10 +17,12 @@ comment on function app_private.tg_set_updated_at() is 'Keeps updated_at current
 
 /*
   S-RLS-2: what an authenticated user may change in public.users, beyond the column
-  privileges (id, school_id and the restriction fields are not granted at all):
-  names only on their own row; role and class only as a school admin, never their own
-  role, never to or from developer. service_role and the RPCs (running as the owner)
-  are not restricted here.
+  privileges (id, school_id, e-mail and the restriction fields are not granted at all):
+  a user corrects their own names; a school admin corrects a pupil's names, year group
+  and education level (Art. 16 rectification, on request of the pupil or a parent) and
+  sets role and class, never their own role, never to or from developer. The e-mail
+  address stays with the identity provider. service_role and the RPCs (running as the
+  owner) are not restricted here.
 */
 create or replace function app_private.tg_users_guard()
 returns trigger
@@ -34,8 +36,15 @@ begin
         return new;
     end if;
     if (new.display_name, new.first_name, new.last_name) is distinct from
-       (old.display_name, old.first_name, old.last_name) and new.id is distinct from caller then
-        raise exception using errcode = '42501', message = 'only the user may change their own names';
+       (old.display_name, old.first_name, old.last_name) and new.id is distinct from caller
+       and not (app_private.is_admin() and old.role = 'student') then
+        raise exception using errcode = '42501',
+            message = 'only the user, or a school admin for a pupil, may change names';
+    end if;
+    if (new.year_group, new.education_level) is distinct from (old.year_group, old.education_level)
+       and not (app_private.is_admin() and old.role = 'student') then
+        raise exception using errcode = '42501',
+            message = 'only a school admin may correct a pupil''s year group and education level';
     end if;
     if new.role is distinct from old.role then
         if not app_private.is_admin() then
@@ -55,7 +64,51 @@ begin
 end
 $$;
 comment on function app_private.tg_users_guard() is
-'S-RLS-2: names only by the user; role and class only by a school admin (never own role, never developer).';
+'S-RLS-2: names by the user or, for a pupil, a school admin; year group and level of a pupil by a school admin; role and class only by a school admin (never own role, never developer).';
+
+/*
+  Art. 16: a correction of a pupil's profile by a school admin is audited
+  (rectification: which fields, old and new values), like a configuration change.
+  A user's correction of their own names is not: it is their own data.
+*/
+create or replace function app_private.tg_rectification()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    caller uuid := (select auth.uid());
+    fields text[] := array['display_name', 'first_name', 'last_name', 'year_group', 'education_level'];
+    o jsonb := pg_catalog.to_jsonb(old);
+    n jsonb := pg_catalog.to_jsonb(new);
+    changed text[];
+begin
+    if caller is null or caller = new.id then
+        return null;
+    end if;
+    select pg_catalog.array_agg(f order by f) into changed
+    from pg_catalog.unnest(fields) as f where o -> f is distinct from n -> f;
+    if changed is null then
+        return null;
+    end if;
+    insert into public.audit_logs (action, actor_id, subject_id, school_id, metadata)
+    values (
+        'rectification',
+        (select u.id from public.users as u where u.id = caller),
+        new.id,
+        (select s.id from public.schools as s where s.id = new.school_id),
+        pg_catalog.jsonb_build_object(
+            'legal_basis', 'Art. 16 GDPR', 'fields', pg_catalog.to_jsonb(changed),
+            'old', (select pg_catalog.jsonb_object_agg(f, o -> f) from pg_catalog.unnest(changed) as f),
+            'new', (select pg_catalog.jsonb_object_agg(f, n -> f) from pg_catalog.unnest(changed) as f)
+        )
+    );
+    return null;
+end
+$$;
+comment on function app_private.tg_rectification() is
+'Art. 16: audits a correction of a user''s names, year group or level made by someone else (a school admin) as rectification.';
 
 /*
   S-RLS-6: no new or changed tracking rows for a pupil whose processing is restricted
@@ -173,5 +226,6 @@ app_private.tg_set_updated_at(),
 app_private.tg_users_guard(),
 app_private.tg_refuse_if_restricted(),
 app_private.tg_clamp_last_seen_at(),
+app_private.tg_rectification(),
 app_private.tg_config_change()
 from public, anon, authenticated, service_role;

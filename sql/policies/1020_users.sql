@@ -1,6 +1,8 @@
 /*
   users: a user reads and renames themself; staff read their school's members; a school
-  admin changes role and class (tg_users_guard: never own role, never developer).
+  admin changes role and class (tg_users_guard: never own role, never developer) and
+  corrects a pupil's names, year group and education level (Art. 16, audited as
+  rectification). The e-mail address is the identity provider's: not writable here.
   Pupils see schoolmates only through school_directory(). id, school_id and the
   restriction fields are not granted to authenticated at all (S-RLS-2).
 */
@@ -24,10 +26,10 @@ with check (
     or ((select app_private.is_admin()) and school_id = (select app_private.current_school_id()))
 );
 comment on policy update_self_or_admin on public.users is
-'A user updates their own names; a school admin updates role and class of their school''s members (columns and rules: grants and tg_users_guard).';
+'A user updates their own names; a school admin updates role and class of their school''s members and corrects a pupil''s names, year group and level (columns and rules: grants and tg_users_guard).';
 
 grant select on public.users to authenticated;
-grant update (display_name, first_name, last_name, role, class_id) on public.users to authenticated;
+grant update (display_name, first_name, last_name, role, class_id, year_group, education_level) on public.users to authenticated;
 grant select, insert, update, delete on public.users to service_role;
 -- NOTE: no insert/delete for authenticated: accounts are created by the backend and
 -- deleted through delete_my_account() / delete_user_account().
@@ -41,3 +43,7 @@ for each row execute function app_private.tg_set_updated_at();
 drop trigger if exists log_config_change on public.users;
 create trigger log_config_change after update of role, school_id, class_id on public.users
 for each row execute function app_private.tg_config_change();
+drop trigger if exists log_rectification on public.users;
+create trigger log_rectification after update of display_name, first_name, last_name, year_group, education_level
+on public.users
+for each row execute function app_private.tg_rectification();

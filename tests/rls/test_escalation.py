@@ -82,11 +82,11 @@ def test_admin_cannot_change_own_role(owner, w):
     assert snapshot(owner, a) == before
 
 
-def test_admin_cannot_rename_a_pupil(owner, w):
-    a, s = w.users["admin-same-school"], w.users["subject"]
-    before = snapshot(owner, s)
-    refused(owner, a, "update public.users set display_name = 'x' where id = %s", (s,))
-    assert snapshot(owner, s) == before
+def test_admin_cannot_rename_a_colleague(owner, w):
+    a, t = w.users["admin-same-school"], w.users["teacher-same-school"]
+    before = snapshot(owner, t)
+    refused(owner, a, "update public.users set display_name = 'x' where id = %s", (t,))
+    assert snapshot(owner, t) == before
 
 
 def test_admin_changes_role_and_class_in_own_school_and_it_is_logged(owner, w):
