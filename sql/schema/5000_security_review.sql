@@ -5,13 +5,13 @@
   whose sequence an INSERT uses without any privilege; but Supabase's default
   privileges (and the shim's copy of them) grant USAGE, SELECT and UPDATE on every new
   sequence in public, so `anon` could read platform-wide counters and setval() the
-  audit log's sequence until every audited RPC fails. Revoked, now and by default.
+  audit log's sequence until every audited RPC fails. Revoked here for every existing
+  sequence; from now on each table's policy file closes its own (reset_table_security
+  revokes on the table's sequences too), so later tables are safe under either
+  default-privileges regime, and verify's api_role_privilege_beyond_matrix reports any left.
 */
 revoke all on all sequences in schema public from public, anon, authenticated, service_role;
 revoke all on all sequences in schema app_private from public, anon, authenticated, service_role;
-alter default privileges revoke all on sequences from public, anon, authenticated, service_role;
-alter default privileges in schema public revoke all on sequences from public, anon, authenticated, service_role;
-alter default privileges in schema app_private revoke all on sequences from public, anon, authenticated, service_role;
 
 /*
   S-RET-1: presence rows sent with a time in the future would never expire; from now on

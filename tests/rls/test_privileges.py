@@ -133,13 +133,15 @@ def test_types_carry_no_explicit_grant_to_an_api_role(cat):
     assert rows == []
 
 
-def test_the_api_roles_have_no_default_privilege_left_on_new_sequences(cat):
-    """A sequence created later by the deploying role is closed too (S-RLS-9 on Supabase's
-    legacy default privileges)."""
+def test_a_table_declared_later_gets_its_sequence_closed_too(cat):
+    """S-RLS-9 under Supabase's legacy default privileges: a table created later, with its
+    policy file's reset_table_security(), exposes neither the table nor its identity sequence."""
     with cat.transaction(force_rollback=True):
-        cat.execute("create sequence public.probe_seq")
+        cat.execute("create table public.probe (id bigint generated always as identity primary key)")
+        cat.execute("select app_private.reset_table_security('public.probe')")
+        seq = cat.execute("select pg_get_serial_sequence('public.probe', 'id')").fetchone()[0]
         held = cat.execute("""select r.rolname from pg_roles r where r.rolname = any(%s)
-                               and (has_sequence_privilege(r.oid, 'public.probe_seq', 'USAGE')
-                                    or has_sequence_privilege(r.oid, 'public.probe_seq', 'UPDATE'))""",
-                           (list(API_ROLES),)).fetchall()
+                               and (has_sequence_privilege(r.oid, %s, 'USAGE') or has_sequence_privilege(r.oid, %s, 'SELECT')
+                                    or has_sequence_privilege(r.oid, %s, 'UPDATE'))""",
+                           (list(API_ROLES), seq, seq, seq)).fetchall()
     assert held == []

@@ -128,11 +128,18 @@ def test_deployed_schema_passes_every_splinter_lint_or_shows_its_waiver(db):
 
 @pytest.mark.parametrize("name, obj, defect, repair, also", CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
 def test_splinter_lint_bad_then_fixed(db, name, obj, defect, repair, also):
+    def beyond_matrix_on_defect(f):
+        # A defect that exposes an object to the API roles is also, by definition, a privilege
+        # the access matrix does not give: api_role_privilege_beyond_matrix reports it too (and
+        # has its own bad-then-fixed cases in test_verify_checks.py).
+        return f.name == "api_role_privilege_beyond_matrix" and f.object.endswith(" " + obj)
+
     def keys(found):
         # unused_index follows the statistics collector (every index is unused until a query
         # uses it), so only its own case looks at it, and then at the index it creates
         return {(f.name, f.object, f.detail) for f in found
-                if f.name != "unused_index" or (name == "unused_index" and "feedback_rating_idx" in f.detail)}
+                if (f.name != "unused_index" or (name == "unused_index" and "feedback_rating_idx" in f.detail))
+                and not beyond_matrix_on_defect(f)}
 
     before = keys(verify.run(db.dsn, include_info=True))
     with db.connect() as c:
@@ -143,7 +150,7 @@ def test_splinter_lint_bad_then_fixed(db, name, obj, defect, repair, also):
     assert any(k[:2] == (name, obj) for k in new), new
     level = next(f.level for f in found if (f.name, f.object, f.detail) in new and f.name == name)
     if level != "INFO":
-        assert {f.name for f in verify.run(db.dsn)} == {name} | also
+        assert {f.name for f in verify.run(db.dsn) if not beyond_matrix_on_defect(f)} == {name} | also
     with db.connect() as c:
         c.execute(repair)
     assert keys(verify.run(db.dsn, include_info=True)) == before
