@@ -108,7 +108,7 @@ class ExportV2DataLibraryItemsItem(TypedDict):
 class ExportV2DataMessagesItem(TypedDict):
     id: int
     sender_id: str
-    recipient_id: str | None
+    recipient_id: str
     body: str
     read_at: str | None
     created_at: str

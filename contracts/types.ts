@@ -99,7 +99,7 @@ export type ExportV2 = {
     messages: ({
       id: number;
       sender_id: string;
-      recipient_id: string | null;
+      recipient_id: string;
       body: string;
       read_at: string | null;
       created_at: string;
