@@ -148,8 +148,8 @@ insert into app_private.register_activity (
     'Zolang account actief is; cascade-delete bij accountverwijdering', 'While the account exists; cascade deletion',
     'RLS (alleen zender/ontvanger); cascade-delete', 'RLS (sender and recipient only); cascade deletion',
     'database', null,
-    'De ROPA belooft cascade-delete; in deze versie van de database gaat een bericht mee met het account van de afzender, maar bij verwijdering van de ontvanger blijft het bij de afzender staan met een lege ontvanger (set null). De ROPA heeft hier gelijk (SPEC v2): de schemawijziging die het bericht met beide partijen verwijdert volgt; tot dan toont het bewijs hieronder de werkelijke situatie.',
-    'The ROPA promises cascade deletion; in this version of the database a message goes with the sender''s account, but when the recipient is deleted it stays with the sender with an empty recipient (set null). The ROPA is right (SPEC v2): the schema change deleting a message with either party follows; until then the evidence below shows what happens.'
+    null,
+    null
 ),
 (
     'V-08', 'Kennisduels en multiplayer-interactie', 'Knowledge duels and multiplayer interaction',
@@ -241,8 +241,8 @@ insert into app_private.register_activity (
     'RLS; only-insert patroon (audit logs worden niet gewijzigd); cascade-delete bij volledige accountverwijdering',
     'RLS; insert-only (entries are never changed); cascade deletion on full account deletion',
     'database', null,
-    'De ROPA noemt "e-mailadres (bij bepaalde acties)" en de DPIA "login" als auditgegevens: de database legt geen van beide vast (dataminimalisatie); schrap ze uit ROPA en DPIA. Toegevoegd: de school van een vermelding (voor de schoolbeheerder) en het verwijderingsbewijs (een niet-herleidbare vingerafdruk van een verwijderd account). Bij accountverwijdering gaan de vermeldingen over het account mee (cascade); vermeldingen waarin het account alleen de uitvoerder was houden de vermelding maar verliezen de verwijzing (set null).',
-    'The ROPA lists "e-mail address (for some actions)" and the DPIA "login" as audit data: the database records neither (data minimisation); remove them from ROPA and DPIA. Added: the school of an entry (for the school admin) and the deletion receipt (an untraceable fingerprint of a deleted account). On account deletion, entries about the account go with it (cascade); entries where it was only the actor stay without the reference (set null).'
+    'De ROPA noemt "e-mailadres (bij bepaalde acties)" en de DPIA "login" als auditgegevens: de database legt geen van beide vast (dataminimalisatie); schrap ze uit ROPA en DPIA. Toegevoegd: de school van een vermelding (voor de schoolbeheerder). Het verwijderingsbewijs bewaart nummer, tijdstip en aantallen, maar geen vingerafdruk van het account meer (de kolom subject_hash blijft leeg). Bij accountverwijdering gaan de vermeldingen over het account mee (cascade); vermeldingen waarin het account alleen de uitvoerder was houden de vermelding maar verliezen de verwijzing (set null).',
+    'The ROPA lists "e-mail address (for some actions)" and the DPIA "login" as audit data: the database records neither (data minimisation); remove them from ROPA and DPIA. Added: the school of an entry (for the school admin). A deletion receipt keeps its number, time and counts but no fingerprint of the account any more (subject_hash stays empty). On account deletion, entries about the account go with it (cascade); entries where it was only the actor stay without the reference (set null).'
 ),
 (
     'V-13', 'Persoonlijke bibliotheek van opgeslagen lesmateriaal', 'Personal library of saved learning material',
@@ -407,8 +407,8 @@ insert into app_private.register_category (ropa_id, category, label_nl, label_en
 ),
 ('V-12', 'school', 'School van de vermelding (voor de schoolbeheerder)', 'School of the entry (for the school admin)', 'added', 'database', null),
 (
-    'V-12', 'receipt', 'Verwijderingsbewijs (niet-herleidbare vingerafdruk van een verwijderd account)',
-    'Deletion receipt (untraceable fingerprint of a deleted account)', 'added', 'database', null
+    'V-12', 'receipt', 'Verwijderingsbewijs: vroegere vingerafdruk van een verwijderd account (subject_hash, wordt niet meer geschreven, leeg)',
+    'Deletion receipt: former fingerprint of a deleted account (subject_hash, no longer written, empty)', 'added', 'database', null
 ),
 ('V-13', 'user_id', 'Gebruikers-ID (UUID)', 'User id (uuid)', 'ropa', 'database', null),
 ('V-13', 'item', 'Itemtitel, URL, notities', 'Item title, URL, notes', 'ropa', 'database', null),
