@@ -2,9 +2,11 @@
 
 Each check is one catalog query in `dgskills_db/checks/NNNN_<name>.sql` returning the
 fixed columns (name, level, object, detail, remediation); the name is splinter's where
-a splinter lint matches. They run in one read-only transaction with an empty
-search_path. Checks that need pg_cron's database (which may be another database of the
-server) are written in Python below, with the same columns.
+a splinter lint matches. Our own implementations of splinter's other lints, under
+splinter's names and file stems, are in `checks/splinter/`, with the same columns. They
+run in one read-only transaction with an empty search_path. Checks that need pg_cron's
+database (which may be another database of the server) are written in Python below, with
+the same columns.
 
 Exit contract (migrate.py): 0 clean (INFO allowed), 1 findings at WARN or ERROR,
 2 could not run.
@@ -22,9 +24,11 @@ from . import cron as cron_sync
 from .findings import LEVELS, Finding
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
-# The rest of splinter's current lint set, verbatim (see the file headers): what Supabase's
-# Security and Performance Advisors run. The lints splinter shares with checks/ (same name)
-# are implemented there, at least as strictly.
+# Our own implementations of the rest of splinter's current lint set (what Supabase's Security
+# and Performance Advisors run), one query per lint under splinter's name and file stem, with
+# splinter's level. The lints splinter shares with checks/ (same name) are implemented there.
+# The object of a splinter lint is written as splinter's metadata names it: schema.name unquoted
+# (a function with its identity arguments, an extension by its name).
 SPLINTER_DIR = CHECKS_DIR / "splinter"
 # Schemas the Data API exposes when `pgrst.db_schemas` is not set (Supabase's default).
 DEFAULT_API_SCHEMAS = "public, graphql_public"
@@ -53,7 +57,10 @@ def _sql_checks(conn: psycopg.Connection) -> list[Finding]:
     with conn.transaction(force_rollback=True):
         conn.execute("set transaction read only")
         conn.execute("set local search_path = ''")
-        for path in check_files():
+        # splinter scopes its API lints to PostgREST's exposed schemas
+        conn.execute("select pg_catalog.set_config('pgrst.db_schemas', coalesce(nullif("
+                     "pg_catalog.current_setting('pgrst.db_schemas', true), ''), %s), true)", (DEFAULT_API_SCHEMAS,))
+        for path in check_files() + splinter_files():
             text = path.read_text()
             missing = [rel for rel in _REQUIRES.findall(text)
                        if conn.execute("select pg_catalog.to_regclass(%s) is null", (rel,)).fetchone()[0]]
@@ -64,27 +71,7 @@ def _sql_checks(conn: psycopg.Connection) -> list[Finding]:
                 continue
             for row in conn.execute(text).fetchall():
                 out.append(Finding(*row))
-        # splinter scopes its API lints to PostgREST's exposed schemas
-        conn.execute("select pg_catalog.set_config('pgrst.db_schemas', coalesce(nullif("
-                     "pg_catalog.current_setting('pgrst.db_schemas', true), ''), %s), true)", (DEFAULT_API_SCHEMAS,))
-        for path in splinter_files():
-            out.extend(Finding(*row) for row in conn.execute(_SPLINTER_WRAPPER.replace("{lint}", path.read_text())).fetchall())
     return out
-
-
-# splinter's columns (name, title, level, facing, categories, description, detail, remediation,
-# metadata, cache_key) mapped to a finding; the object is schema.name (with a function's
-# arguments), as the waiver table names it.
-_SPLINTER_WRAPPER = """
-select l.name, l.level,
-       coalesce(l.metadata ->> 'schema' || '.', '')
-       || coalesce(l.metadata ->> 'name', l.metadata ->> 'extension_name', l.cache_key)
-       || coalesce('(' || (l.metadata ->> 'arguments') || ')', '') as object,
-       pg_catalog.replace(pg_catalog.replace(l.detail, '\\`', ''), '`', '') as detail, l.remediation
-from (
-{lint}
-) as l
-"""
 
 
 def _cron_checks(conn: psycopg.Connection) -> list[Finding]:

@@ -268,16 +268,12 @@ def catalog_file() -> str:
     tests = []
     waived = ("(select w.check_name, w.object from app_private.verify_waiver as w"
               " union all select r.check_name, r.object from app_private.verify_waiver_rule as r)")
-    for path in verify.check_files():
+    for path in verify.check_files() + verify.splinter_files():
         name = path.stem.split("_", 1)[1]
         body = path.read_text().strip().rstrip(";")
+        what = "splinter lint " if path.parent == verify.SPLINTER_DIR else "verify check "
         tests.append(f"select is_empty($check$select * from ({body}\n) as f where f.level <> 'INFO' "
-                     f"and (f.name, f.object) not in {waived}$check$, {_lit('verify check ' + name)});")
-    for path in verify.splinter_files():
-        name = path.stem.split("_", 1)[1]
-        body = verify._SPLINTER_WRAPPER.replace("{lint}", path.read_text().strip())
-        tests.append(f"select is_empty($check$select * from ({body}) as f where f.level <> 'INFO' "
-                     f"and (f.name, f.object) not in {waived}$check$, {_lit('splinter lint ' + name)});")
+                     f"and (f.name, f.object) not in {waived}$check$, {_lit(what + name)});")
     pre = [f"select pg_catalog.set_config('pgrst.db_schemas', coalesce(nullif(pg_catalog.current_setting("
            f"'pgrst.db_schemas', true), ''), {_lit(verify.DEFAULT_API_SCHEMAS)}), true);"]
     return _file("Catalog checks: what `migrate.py verify` checks, splinter's lints included", pre, tests)

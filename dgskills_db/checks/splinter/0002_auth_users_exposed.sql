@@ -1,90 +1,67 @@
--- splinter lint 0002_auth_users_exposed, verbatim from supabase/splinter lints/0002_auth_users_exposed.sql
--- (commit 55db5b1f28e5; Apache-2.0). Run by verify as a subquery; see verify.py.
+/* splinter 0002 auth_users_exposed (ERROR, EXTERNAL, SECURITY).
+   auth.users holds every account's e-mail address and metadata. A view or materialized view
+   that reads it, in a schema the Data API serves and selectable by anon or authenticated,
+   publishes those rows unless row-level security still applies: that is only the case for a
+   security_invoker view while auth.users itself has RLS enabled. A materialized view has no
+   RLS at all, and an ordinary view reads as its owner. */
+with relation_reading_auth_users as (
+    select distinct rw.ev_class as oid
+    from pg_catalog.pg_depend as d
+    inner join pg_catalog.pg_rewrite as rw on d.objid = rw.oid
+    where
+        d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+        and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        and d.refobjid = pg_catalog.to_regclass('auth.users')
+        and d.deptype = 'n'
+),
+
+exposed as (
+    select
+        c.oid, n.nspname, c.relname, c.relkind,
+        coalesce((
+            select pg_catalog.lower(o.option_value) in ('true', 'on', 'yes', '1')
+            from pg_catalog.pg_options_to_table(c.reloptions) as o
+            where o.option_name = 'security_invoker'
+        ), false) as invoker,
+        array_remove(array[
+            case when pg_catalog.has_table_privilege('anon', c.oid, 'SELECT') then 'anon' end,
+            case when pg_catalog.has_table_privilege('authenticated', c.oid, 'SELECT') then 'authenticated' end
+        ], null) as readers
+    from relation_reading_auth_users as r
+    inner join pg_catalog.pg_class as c on r.oid = c.oid
+    inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+    where
+        c.relkind in ('v', 'm')
+        and n.nspname in (
+            select pg_catalog.btrim(s)
+            from pg_catalog.string_to_table(pg_catalog.current_setting('pgrst.db_schemas', true), ',') as s
+        )
+)
 
 select
     'auth_users_exposed' as name,
-    'Exposed Auth Users' as title,
     'ERROR' as level,
-    'EXTERNAL' as facing,
-    array['SECURITY'] as categories,
-    'Detects if auth.users is exposed to anon or authenticated roles via a view or materialized view in schemas exposed to PostgREST, potentially compromising user data security.' as description,
+    e.nspname || '.' || e.relname as object,
     format(
-        'View/Materialized View "%s" in the public schema may expose \`auth.users\` data to anon or authenticated roles.',
-        c.relname
+        '%s reads auth.users and %s may select it through the API: %s',
+        case e.relkind when 'm' then 'materialized view' else 'view' end,
+        pg_catalog.array_to_string(e.readers, ' and '),
+        case
+            when e.relkind = 'm' then 'a materialized view has no row-level security'
+            when not e.invoker then 'it reads as its owner, so no row-level security applies'
+            else 'auth.users has row-level security disabled'
+        end
     ) as detail,
-    'https://supabase.com/docs/guides/database/database-linter?lint=0002_auth_users_exposed' as remediation,
-    jsonb_build_object(
-        'schema', n.nspname,
-        'name', c.relname,
-        'type', 'view',
-        'exposed_to', array_remove(array_agg(DISTINCT case when pg_catalog.has_table_privilege('anon', c.oid, 'SELECT') then 'anon' when pg_catalog.has_table_privilege('authenticated', c.oid, 'SELECT') then 'authenticated' end), null)
-    ) as metadata,
-    format('auth_users_exposed_%s_%s', n.nspname, c.relname) as cache_key
-from
-    -- Identify the oid for auth.users
-    pg_catalog.pg_class auth_users_pg_class
-    join pg_catalog.pg_namespace auth_users_pg_namespace
-        on auth_users_pg_class.relnamespace = auth_users_pg_namespace.oid
-        and auth_users_pg_class.relname = 'users'
-        and auth_users_pg_namespace.nspname = 'auth'
-    -- Depends on auth.users
-    join pg_catalog.pg_depend d
-        on d.refobjid = auth_users_pg_class.oid
-    join pg_catalog.pg_rewrite r
-        on r.oid = d.objid
-    join pg_catalog.pg_class c
-        on c.oid = r.ev_class
-    join pg_catalog.pg_namespace n
-        on n.oid = c.relnamespace
-    join pg_catalog.pg_class pg_class_auth_users
-        on d.refobjid = pg_class_auth_users.oid
+    format(
+        'revoke select on %I.%I from anon, authenticated, or move it out of the API schemas; '
+        'a view that must stay: security_invoker over an auth.users with RLS',
+        e.nspname, e.relname
+    ) as remediation
+from exposed as e
 where
-    d.deptype = 'n'
+    e.readers <> '{}'
     and (
-      pg_catalog.has_table_privilege('anon', c.oid, 'SELECT')
-      or pg_catalog.has_table_privilege('authenticated', c.oid, 'SELECT')
+        e.relkind = 'm'
+        or not e.invoker
+        or not (select c.relrowsecurity from pg_catalog.pg_class as c where c.oid = pg_catalog.to_regclass('auth.users'))
     )
-    and n.nspname = any(array(select trim(unnest(string_to_array(current_setting('pgrst.db_schemas', 't'), ',')))))
-    -- Exclude self
-    and c.relname <> '0002_auth_users_exposed'
-    -- There are 3 insecure configurations
-    and
-    (
-        -- Materialized views don't support RLS so this is insecure by default
-        (c.relkind in ('m')) -- m for materialized view
-        or
-        -- Standard View, accessible to anon or authenticated that is security_definer
-        (
-            c.relkind = 'v' -- v for view
-            -- Exclude security invoker views
-            and not (
-                lower(coalesce(c.reloptions::text,'{}'))::text[]
-                && array[
-                    'security_invoker=1',
-                    'security_invoker=true',
-                    'security_invoker=yes',
-                    'security_invoker=on'
-                ]
-            )
-        )
-        or
-        -- Standard View, security invoker, but no RLS enabled on auth.users
-        (
-            c.relkind in ('v') -- v for view
-            -- is security invoker
-            and (
-                lower(coalesce(c.reloptions::text,'{}'))::text[]
-                && array[
-                    'security_invoker=1',
-                    'security_invoker=true',
-                    'security_invoker=yes',
-                    'security_invoker=on'
-                ]
-            )
-            and not pg_class_auth_users.relrowsecurity
-        )
-    )
-group by
-    n.nspname,
-    c.relname,
-    c.oid

@@ -1,44 +1,28 @@
--- splinter lint 0005_unused_index, verbatim from supabase/splinter lints/0005_unused_index.sql
--- (commit 55db5b1f28e5; Apache-2.0). Run by verify as a subquery; see verify.py.
-
+/* splinter 0005 unused_index (INFO, EXTERNAL, PERFORMANCE).
+   An index that no scan has used since the statistics were reset costs writes and space and
+   buys nothing yet. Unique and primary-key indexes are exempt (they enforce a constraint, used
+   or not), as are tables of extensions and the schemas Supabase and extensions manage.
+   Informational only: the counters start at zero on every fresh database. */
 select
     'unused_index' as name,
-    'Unused Index' as title,
     'INFO' as level,
-    'EXTERNAL' as facing,
-    array['PERFORMANCE'] as categories,
-    'Detects if an index has never been used and may be a candidate for removal.' as description,
-    format(
-        'Index \`%s\` on table \`%s.%s\` has not been used',
-        psui.indexrelname,
-        psui.schemaname,
-        psui.relname
-    ) as detail,
-    'https://supabase.com/docs/guides/database/database-linter?lint=0005_unused_index' as remediation,
-    jsonb_build_object(
-        'schema', psui.schemaname,
-        'name', psui.relname,
-        'type', 'table'
-    ) as metadata,
-    format(
-        'unused_index_%s_%s_%s',
-        psui.schemaname,
-        psui.relname,
-        psui.indexrelname
-    ) as cache_key
-
-from
-    pg_catalog.pg_stat_user_indexes psui
-    join pg_catalog.pg_index pi
-        on psui.indexrelid = pi.indexrelid
-    left join pg_catalog.pg_depend dep
-        on psui.relid = dep.objid
-        and dep.deptype = 'e'
+    s.schemaname || '.' || s.relname as object,
+    format('index %s on %I.%I has not been scanned since statistics were last reset',
+           s.indexrelname, s.schemaname, s.relname) as detail,
+    format('drop index %I.%I if no query needs it', s.schemaname, s.indexrelname) as remediation
+from pg_catalog.pg_stat_user_indexes as s
+inner join pg_catalog.pg_index as i on s.indexrelid = i.indexrelid
 where
-    psui.idx_scan = 0
-    and not pi.indisunique
-    and not pi.indisprimary
-    and dep.objid is null -- exclude tables owned by extensions
-    and psui.schemaname not in (
-        '_timescaledb_cache', '_timescaledb_catalog', '_timescaledb_config', '_timescaledb_internal', 'auth', 'cron', 'extensions', 'graphql', 'graphql_public', 'information_schema', 'net', 'pgmq', 'pgroonga', 'pgsodium', 'pgsodium_masks', 'pgtle', 'pgbouncer', 'pg_catalog', 'realtime', 'repack', 'storage', 'supabase_functions', 'supabase_migrations', 'tiger', 'topology', 'vault'
+    s.idx_scan = 0
+    and not (i.indisunique or i.indisprimary)
+    and not exists (
+        select from pg_catalog.pg_depend as d
+        where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass and d.objid = s.relid and d.deptype = 'e'
     )
+    and s.schemaname <> all (array[
+        'auth', 'cron', 'extensions', 'graphql', 'graphql_public', 'information_schema', 'net',
+        'pg_catalog', 'pgbouncer', 'pgmq', 'pgroonga', 'pgsodium', 'pgsodium_masks', 'pgtle',
+        'realtime', 'repack', 'storage', 'supabase_functions', 'supabase_migrations', 'tiger',
+        'topology', 'vault', '_timescaledb_cache', '_timescaledb_catalog', '_timescaledb_config',
+        '_timescaledb_internal'
+    ])

@@ -1,56 +1,51 @@
--- splinter lint 0009_duplicate_index, verbatim from supabase/splinter lints/0009_duplicate_index.sql
--- (commit 55db5b1f28e5; Apache-2.0). Run by verify as a subquery; see verify.py.
+/* splinter 0009 duplicate_index (WARN, EXTERNAL, PERFORMANCE).
+   Two indexes of a table that are the same index under another name (same access method, key
+   columns and expressions, operator classes, collations, sort options, included columns,
+   uniqueness and predicate) both cost every write and serve the same queries: one is enough.
+   Tables and materialized views outside the schemas Supabase and extensions manage, and not
+   belonging to an extension. */
+with shape as (
+    select
+        i.indrelid,
+        ic.relname as index_name,
+        pg_catalog.concat_ws(
+            ' | ', ic.relam::text, i.indnkeyatts::text, i.indkey::text, i.indclass::text,
+            i.indcollation::text, i.indoption::text, i.indisunique::text, i.indnullsnotdistinct::text,
+            pg_catalog.pg_get_expr(i.indexprs, i.indrelid), pg_catalog.pg_get_expr(i.indpred, i.indrelid)
+        ) as signature
+    from pg_catalog.pg_index as i
+    inner join pg_catalog.pg_class as ic on i.indexrelid = ic.oid
+),
+
+duplicates as (
+    select indrelid, pg_catalog.array_agg(index_name order by index_name) as indexes
+    from shape
+    group by indrelid, signature
+    having count(*) > 1
+)
 
 select
     'duplicate_index' as name,
-    'Duplicate Index' as title,
     'WARN' as level,
-    'EXTERNAL' as facing,
-    array['PERFORMANCE'] as categories,
-    'Detects cases where two ore more identical indexes exist.' as description,
-    format(
-        'Table \`%s.%s\` has identical indexes %s. Drop all except one of them',
-        n.nspname,
-        c.relname,
-        array_agg(pi.indexname order by pi.indexname)
-    ) as detail,
-    'https://supabase.com/docs/guides/database/database-linter?lint=0009_duplicate_index' as remediation,
-    jsonb_build_object(
-        'schema', n.nspname,
-        'name', c.relname,
-        'type', case
-            when c.relkind = 'r' then 'table'
-            when c.relkind = 'm' then 'materialized view'
-            else 'ERROR'
-        end,
-        'indexes', array_agg(pi.indexname order by pi.indexname)
-    ) as metadata,
-    format(
-        'duplicate_index_%s_%s_%s',
-        n.nspname,
-        c.relname,
-        array_agg(pi.indexname order by pi.indexname)
-    ) as cache_key
-from
-    pg_catalog.pg_indexes pi
-    join pg_catalog.pg_namespace n
-        on n.nspname  = pi.schemaname
-    join pg_catalog.pg_class c
-        on pi.tablename = c.relname
-        and n.oid = c.relnamespace
-    left join pg_catalog.pg_depend dep
-        on c.oid = dep.objid
-        and dep.deptype = 'e'
+    n.nspname || '.' || c.relname as object,
+    format('identical indexes %s on %I.%I', pg_catalog.array_to_string(d.indexes, ', '), n.nspname, c.relname)
+    as detail,
+    format('keep one of them: drop index %s', pg_catalog.array_to_string(
+        array(select format('%I.%I', n.nspname, x) from pg_catalog.unnest(d.indexes[2:]) as x), ', '
+    )) as remediation
+from duplicates as d
+inner join pg_catalog.pg_class as c on d.indrelid = c.oid
+inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
 where
-    c.relkind in ('r', 'm') -- tables and materialized views
-    and n.nspname not in (
-        '_timescaledb_cache', '_timescaledb_catalog', '_timescaledb_config', '_timescaledb_internal', 'auth', 'cron', 'extensions', 'graphql', 'graphql_public', 'information_schema', 'net', 'pgmq', 'pgroonga', 'pgsodium', 'pgsodium_masks', 'pgtle', 'pgbouncer', 'pg_catalog', 'realtime', 'repack', 'storage', 'supabase_functions', 'supabase_migrations', 'tiger', 'topology', 'vault'
+    c.relkind in ('r', 'm')
+    and not exists (
+        select from pg_catalog.pg_depend as dep
+        where dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass and dep.objid = c.oid and dep.deptype = 'e'
     )
-    and dep.objid is null -- exclude tables owned by extensions
-group by
-    n.nspname,
-    c.relkind,
-    c.relname,
-    replace(pi.indexdef, pi.indexname, '')
-having
-    count(*) > 1
+    and n.nspname <> all (array[
+        'auth', 'cron', 'extensions', 'graphql', 'graphql_public', 'information_schema', 'net',
+        'pg_catalog', 'pgbouncer', 'pgmq', 'pgroonga', 'pgsodium', 'pgsodium_masks', 'pgtle',
+        'realtime', 'repack', 'storage', 'supabase_functions', 'supabase_migrations', 'tiger',
+        'topology', 'vault', '_timescaledb_cache', '_timescaledb_catalog', '_timescaledb_config',
+        '_timescaledb_internal'
+    ])

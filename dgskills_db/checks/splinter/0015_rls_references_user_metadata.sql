@@ -1,56 +1,36 @@
--- splinter lint 0015_rls_references_user_metadata, verbatim from supabase/splinter lints/0015_rls_references_user_metadata.sql
--- (commit 55db5b1f28e5; Apache-2.0). Run by verify as a subquery; see verify.py.
-
-with policies as (
+/* splinter 0015 rls_references_user_metadata (ERROR, EXTERNAL, SECURITY).
+   user_metadata in a Supabase Auth token is what the user set for themselves (auth.updateUser),
+   so a policy that decides on it lets anyone grant themselves the access it guards. Found by
+   the deparsed USING and WITH CHECK expressions: user_metadata after a read of the claims
+   (auth.jwt(), or current_setting of request.jwt.claims). One finding per policy; tables in
+   the schemas Supabase and extensions manage are left out. */
+with policy_text as (
     select
-        nsp.nspname as schema_name,
-        pb.tablename as table_name,
-        polname as policy_name,
-        qual,
-        with_check
-    from
-        pg_catalog.pg_policy pa
-        join pg_catalog.pg_class pc
-            on pa.polrelid = pc.oid
-        join pg_catalog.pg_namespace nsp
-            on pc.relnamespace = nsp.oid
-        join pg_catalog.pg_policies pb
-            on pc.relname = pb.tablename
-            and nsp.nspname = pb.schemaname
-            and pa.polname = pb.policyname
+        p.polname, n.nspname, c.relname,
+        coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '') as using_expr,
+        coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '') as check_expr
+    from pg_catalog.pg_policy as p
+    inner join pg_catalog.pg_class as c on p.polrelid = c.oid
+    inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+    where n.nspname <> all (array[
+        'auth', 'cron', 'extensions', 'graphql', 'graphql_public', 'information_schema', 'net',
+        'pg_catalog', 'pgbouncer', 'pgmq', 'pgroonga', 'pgsodium', 'pgsodium_masks', 'pgtle',
+        'realtime', 'repack', 'storage', 'supabase_functions', 'supabase_migrations', 'tiger',
+        'topology', 'vault', '_timescaledb_cache', '_timescaledb_catalog', '_timescaledb_config',
+        '_timescaledb_internal'
+    ])
 )
+
 select
     'rls_references_user_metadata' as name,
-    'RLS references user metadata' as title,
     'ERROR' as level,
-    'EXTERNAL' as facing,
-    array['SECURITY'] as categories,
-    'Detects when Supabase Auth user_metadata is referenced insecurely in a row level security (RLS) policy.' as description,
-    format(
-        'Table \`%s.%s\` has a row level security policy \`%s\` that references Supabase Auth \`user_metadata\`. \`user_metadata\` is editable by end users and should never be used in a security context.',
-        schema_name,
-        table_name,
-        policy_name
-    ) as detail,
-    'https://supabase.com/docs/guides/database/database-linter?lint=0015_rls_references_user_metadata' as remediation,
-    jsonb_build_object(
-        'schema', schema_name,
-        'name', table_name,
-        'type', 'table'
-    ) as metadata,
-    format('rls_references_user_metadata_%s_%s_%s', schema_name, table_name, policy_name) as cache_key
-from
-    policies
-where
-    schema_name not in (
-        '_timescaledb_cache', '_timescaledb_catalog', '_timescaledb_config', '_timescaledb_internal', 'auth', 'cron', 'extensions', 'graphql', 'graphql_public', 'information_schema', 'net', 'pgmq', 'pgroonga', 'pgsodium', 'pgsodium_masks', 'pgtle', 'pgbouncer', 'pg_catalog', 'realtime', 'repack', 'storage', 'supabase_functions', 'supabase_migrations', 'tiger', 'topology', 'vault'
-    )
-    and (
-        -- Example: auth.jwt() -> 'user_metadata'
-        -- False positives are possible, but it isn't practical to string match
-        -- If false positive rate is too high, this expression can iterate
-        qual like '%auth.jwt()%user_metadata%'
-        or qual like '%current_setting(%request.jwt.claims%)%user_metadata%'
-        or with_check like '%auth.jwt()%user_metadata%'
-        or with_check like '%current_setting(%request.jwt.claims%)%user_metadata%'
-    )
+    t.nspname || '.' || t.relname as object,
+    format('policy %I decides on user_metadata of the token, which every user can edit for themselves', t.polname)
+    as detail,
+    'decide on app_metadata or on a table the user cannot write (e.g. public.users.role), never on user_metadata'
+    as remediation
+from policy_text as t
+where exists (
+    select from pg_catalog.unnest(array[t.using_expr, t.check_expr]) as e (expr)
+    where e.expr ~ '(auth\.jwt\(\)|current_setting\(.*request\.jwt\.claims.*\)).*user_metadata'
+)

@@ -1,44 +1,37 @@
--- splinter lint 0016_materialized_view_in_api, verbatim from supabase/splinter lints/0016_materialized_view_in_api.sql
--- (commit 55db5b1f28e5; Apache-2.0). Run by verify as a subquery; see verify.py.
-
+/* splinter 0016 materialized_view_in_api (WARN, EXTERNAL, SECURITY).
+   A materialized view cannot have row-level security: whoever may select it through the Data
+   API reads every row it stored, whatever the policies of the tables it was built from. Found:
+   materialized views in the schemas PostgREST serves (pgrst.db_schemas) that anon or
+   authenticated may select, except those an extension owns. */
 select
     'materialized_view_in_api' as name,
-    'Materialized View in API' as title,
     'WARN' as level,
-    'EXTERNAL' as facing,
-    array['SECURITY'] as categories,
-    'Detects materialized views that are accessible over the Data APIs.' as description,
-    format(
-        'Materialized view \`%s.%s\` is selectable by anon or authenticated roles',
-        n.nspname,
-        c.relname
-    ) as detail,
-    'https://supabase.com/docs/guides/database/database-linter?lint=0016_materialized_view_in_api' as remediation,
-    jsonb_build_object(
-        'schema', n.nspname,
-        'name', c.relname,
-        'type', 'materialized view'
-    ) as metadata,
-    format(
-        'materialized_view_in_api_%s_%s',
-        n.nspname,
-        c.relname
-    ) as cache_key
-from
-    pg_catalog.pg_class c
-    join pg_catalog.pg_namespace n
-        on n.oid = c.relnamespace
-    left join pg_catalog.pg_depend dep
-        on c.oid = dep.objid
-        and dep.deptype = 'e'
+    n.nspname || '.' || c.relname as object,
+    format('materialized view selectable by %s through the API, without row-level security',
+           pg_catalog.array_to_string(array_remove(array[
+               case when pg_catalog.has_table_privilege('anon', c.oid, 'SELECT') then 'anon' end,
+               case when pg_catalog.has_table_privilege('authenticated', c.oid, 'SELECT') then 'authenticated' end
+           ], null), ' and ')) as detail,
+    format('revoke select on %I.%I from anon, authenticated (or move it to a schema the API does not serve)',
+           n.nspname, c.relname) as remediation
+from pg_catalog.pg_class as c
+inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
 where
     c.relkind = 'm'
-    and (
-        pg_catalog.has_table_privilege('anon', c.oid, 'SELECT')
-        or pg_catalog.has_table_privilege('authenticated', c.oid, 'SELECT')
+    and (pg_catalog.has_table_privilege('anon', c.oid, 'SELECT')
+         or pg_catalog.has_table_privilege('authenticated', c.oid, 'SELECT'))
+    and n.nspname in (
+        select pg_catalog.btrim(s)
+        from pg_catalog.string_to_table(pg_catalog.current_setting('pgrst.db_schemas', true), ',') as s
     )
-    and n.nspname = any(array(select trim(unnest(string_to_array(current_setting('pgrst.db_schemas', 't'), ',')))))
-    and n.nspname not in (
-        '_timescaledb_cache', '_timescaledb_catalog', '_timescaledb_config', '_timescaledb_internal', 'auth', 'cron', 'extensions', 'graphql', 'graphql_public', 'information_schema', 'net', 'pgmq', 'pgroonga', 'pgsodium', 'pgsodium_masks', 'pgtle', 'pgbouncer', 'pg_catalog', 'realtime', 'repack', 'storage', 'supabase_functions', 'supabase_migrations', 'tiger', 'topology', 'vault'
+    and n.nspname <> all (array[
+        'auth', 'cron', 'extensions', 'graphql', 'graphql_public', 'information_schema', 'net',
+        'pg_catalog', 'pgbouncer', 'pgmq', 'pgroonga', 'pgsodium', 'pgsodium_masks', 'pgtle',
+        'realtime', 'repack', 'storage', 'supabase_functions', 'supabase_migrations', 'tiger',
+        'topology', 'vault', '_timescaledb_cache', '_timescaledb_catalog', '_timescaledb_config',
+        '_timescaledb_internal'
+    ])
+    and not exists (
+        select from pg_catalog.pg_depend as d
+        where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass and d.objid = c.oid and d.deptype = 'e'
     )
-    and dep.objid is null

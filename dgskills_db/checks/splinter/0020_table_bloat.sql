@@ -1,100 +1,55 @@
--- splinter lint 0020_table_bloat, verbatim from supabase/splinter lints/0020_table_bloat.sql
--- (commit 55db5b1f28e5; Apache-2.0). Run by verify as a subquery; see verify.py.
-
-with constants as (
-    select current_setting('block_size')::numeric as bs, 23 as hdr, 4 as ma
+/* splinter 0020 table_bloat (INFO, EXTERNAL, PERFORMANCE).
+   A heap table whose pages hold far more space than its live rows need: dead rows that vacuum
+   made reusable but never gave back. Estimated from the planner's statistics (pg_stats column
+   widths and null fractions, pg_class.reltuples and relpages): a row costs its aligned tuple
+   header with the null bitmap, its average data width and a line pointer, and a page offers
+   block_size less its header. Reported when the table is more than 70 times the size its rows
+   need and wastes more than 20 MB; tables never analysed have no statistics and are skipped. */
+with param as (
+    select pg_catalog.current_setting('block_size')::numeric as page_bytes, 8 as align
 ),
 
-bloat_info as (
+row_width as (
     select
-        ma,
-        bs,
-        schemaname,
-        tablename,
-        (datawidth + (hdr + ma - (case when hdr % ma = 0 then ma else hdr % ma end)))::numeric as datahdr,
-        (maxfracsum * (nullhdr + ma - (case when nullhdr % ma = 0 then ma else nullhdr % ma end))) as nullhdr2
-    from (
-        select
-            schemaname,
-            tablename,
-            hdr,
-            ma,
-            bs,
-            sum((1 - null_frac) * avg_width) as datawidth,
-            max(null_frac) as maxfracsum,
-            hdr + (
-                select 1 + count(*) / 8
-                from pg_stats s2
-                where
-                    null_frac <> 0
-                    and s2.schemaname = s.schemaname
-                    and s2.tablename = s.tablename
-            ) as nullhdr
-        from pg_stats s, constants
-        group by 1, 2, 3, 4, 5
-    ) as foo
+        s.schemaname, s.tablename,
+        sum((1 - s.null_frac) * s.avg_width) as data_bytes,
+        -- the null bitmap is there only when some column holds nulls
+        case when max(s.null_frac) > 0 then ceil(count(*) / 8.0) else 0 end as bitmap_bytes
+    from pg_catalog.pg_stats as s
+    where not s.inherited
+    group by s.schemaname, s.tablename
 ),
 
-table_bloat as (
+estimate as (
     select
-        schemaname,
-        tablename,
-        cc.relpages,
-        bs,
-        ceil((cc.reltuples * ((datahdr + ma -
-          (case when datahdr % ma = 0 then ma else datahdr % ma end)) + nullhdr2 + 4)) / (bs - 20::float)) as otta
-    from
-        bloat_info
-        join pg_class cc
-            on cc.relname = bloat_info.tablename
-        join pg_namespace nn
-            on cc.relnamespace = nn.oid
-            and nn.nspname = bloat_info.schemaname
-            and nn.nspname <> 'information_schema'
-        where
-            cc.relkind = 'r'
-            and cc.relam = (select oid from pg_am where amname = 'heap')
-),
-
-bloat_data as (
-    select
-        'table' as type,
-        schemaname,
-        tablename as object_name,
-        round(case when otta = 0 then 0.0 else table_bloat.relpages / otta::numeric end, 1) as bloat,
-        case when relpages < otta then 0 else (bs * (table_bloat.relpages - otta)::bigint)::bigint end as raw_waste
-    from
-        table_bloat
+        n.nspname, c.relname, c.relpages::numeric as pages, p.page_bytes,
+        ceil(c.reltuples * (
+            ceil((23 + w.bitmap_bytes) / p.align) * p.align   -- header and null bitmap
+            + ceil(w.data_bytes / p.align) * p.align          -- the values
+            + 4                                                -- line pointer
+        ) / (p.page_bytes - 24)) as needed_pages
+    from row_width as w
+    inner join pg_catalog.pg_namespace as n on w.schemaname = n.nspname
+    inner join pg_catalog.pg_class as c on c.relnamespace = n.oid and w.tablename = c.relname
+    cross join param as p
+    where
+        c.relkind = 'r'
+        and c.relam = (select am.oid from pg_catalog.pg_am as am where am.amname = 'heap')
+        and n.nspname <> 'information_schema'
+        and c.reltuples >= 0  -- -1: never vacuumed or analysed, no row count yet
 )
 
 select
     'table_bloat' as name,
-    'Table Bloat' as title,
     'INFO' as level,
-    'EXTERNAL' as facing,
-    array['PERFORMANCE'] as categories,
-    'Detects if a table has excess bloat and may benefit from maintenance operations like vacuum full or cluster.' as description,
-    format(
-        'Table `%s`.`%s` has excessive bloat',
-        bloat_data.schemaname,
-        bloat_data.object_name
-    ) as detail,
-    'Consider running vacuum full (WARNING: incurs downtime) and tweaking autovacuum settings to reduce bloat.' as remediation,
-    jsonb_build_object(
-        'schema', bloat_data.schemaname,
-        'name', bloat_data.object_name,
-        'type', bloat_data.type
-    ) as metadata,
-    format(
-        'table_bloat_%s_%s',
-        bloat_data.schemaname,
-        bloat_data.object_name
-    ) as cache_key
-from
-    bloat_data
+    e.nspname || '.' || e.relname as object,
+    format('%s pages where its rows need about %s: %s wasted',
+           e.pages, e.needed_pages,
+           pg_catalog.pg_size_pretty(((e.pages - e.needed_pages) * e.page_bytes)::bigint)) as detail,
+    format('vacuum full %I.%I (takes an exclusive lock: plan downtime) or pg_repack it; '
+           'then tune autovacuum for the table so dead rows are reclaimed sooner', e.nspname, e.relname)
+    as remediation
+from estimate as e
 where
-    bloat > 70.0
-    and raw_waste > (20 * 1024 * 1024) -- filter for waste > 200 MB
-order by
-    schemaname,
-    object_name
+    e.pages > 70 * e.needed_pages
+    and (e.pages - e.needed_pages) * e.page_bytes > 20 * 1024 * 1024

@@ -1,44 +1,24 @@
--- splinter lint 0021_fkey_to_auth_unique, verbatim from supabase/splinter lints/0021_fkey_to_auth_unique.sql
--- (commit 55db5b1f28e5; Apache-2.0). Run by verify as a subquery; see verify.py.
-
+/* splinter 0021 fkey_to_auth_unique (ERROR, EXTERNAL, SECURITY).
+   A foreign key of ours that points at a unique column of a table in the auth schema (say
+   auth.users.email) other than its primary key ties our data to a constraint Supabase Auth owns
+   and may change or drop in an upgrade; and the referenced value (an e-mail address) is one the
+   user can change. Reference auth tables by their primary key. Found: foreign keys whose
+   referenced index is unique but not the primary key, on a table in schema auth. */
 select
     'fkey_to_auth_unique' as name,
-    'Foreign Key to Auth Unique Constraint' as title,
     'ERROR' as level,
-    'EXTERNAL' as facing,
-    array['SECURITY'] as categories,
-    'Detects user defined foreign keys to unique constraints in the auth schema.' as description,
-    format(
-        'Table `%s`.`%s` has a foreign key `%s` referencing an auth unique constraint',
-        n.nspname, -- referencing schema
-        c_rel.relname, -- referencing table
-        c.conname -- fkey name
-    ) as detail,
-    'Drop the foreign key constraint that references the auth schema.' as remediation,
-    jsonb_build_object(
-        'schema', n.nspname,
-        'name', c_rel.relname,
-        'foreign_key', c.conname
-    ) as metadata,
-    format(
-        'fkey_to_auth_unique_%s_%s_%s',
-        n.nspname, -- referencing schema
-        c_rel.relname, -- referencing table
-        c.conname
-    ) as cache_key
-from
-    pg_catalog.pg_constraint c
-    join pg_catalog.pg_class c_rel
-        on c.conrelid = c_rel.oid
-    join pg_catalog.pg_namespace n
-        on c_rel.relnamespace = n.oid
-    join pg_catalog.pg_class ref_rel
-        on c.confrelid = ref_rel.oid
-    join pg_catalog.pg_namespace cn
-        on ref_rel.relnamespace = cn.oid
-    join pg_catalog.pg_index i
-        on c.conindid = i.indexrelid
-where c.contype = 'f'
-    and cn.nspname = 'auth'
+    n.nspname || '.' || c.relname as object,
+    format('foreign key %I references %s through its unique index %s, not its primary key',
+           k.conname, k.confrelid::pg_catalog.regclass, k.conindid::pg_catalog.regclass) as detail,
+    format('alter table %I.%I drop constraint %I; reference the primary key (id) instead',
+           n.nspname, c.relname, k.conname) as remediation
+from pg_catalog.pg_constraint as k
+inner join pg_catalog.pg_class as c on k.conrelid = c.oid
+inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+inner join pg_catalog.pg_class as ref on k.confrelid = ref.oid
+inner join pg_catalog.pg_index as i on k.conindid = i.indexrelid
+where
+    k.contype = 'f'
+    and ref.relnamespace = (select ns.oid from pg_catalog.pg_namespace as ns where ns.nspname = 'auth')
     and i.indisunique
     and not i.indisprimary

@@ -1,40 +1,20 @@
--- splinter lint 0022_extension_versions_outdated, verbatim from supabase/splinter lints/0022_extension_versions_outdated.sql
--- (commit 55db5b1f28e5; Apache-2.0). Run by verify as a subquery; see verify.py.
-
+/* splinter 0022 extension_versions_outdated (WARN, EXTERNAL, SECURITY).
+   An installed extension whose version is not the default version of the installed package
+   misses the fixes (security ones included) that `alter extension ... update` would apply.
+   Installed versions the server no longer ships (left behind by pg_upgrade) are skipped: there
+   is no script to update from them. */
 select
     'extension_versions_outdated' as name,
-    'Extension Versions Outdated' as title,
     'WARN' as level,
-    'EXTERNAL' as facing,
-    array['SECURITY'] as categories,
-    'Detects extensions that are not using the default (recommended) version.' as description,
-    format(
-        'Extension `%s` is using version `%s` but version `%s` is available. Using outdated extension versions may expose the database to security vulnerabilities.',
-        ext.name,
-        ext.installed_version,
-        ext.default_version
-    ) as detail,
-    'https://supabase.com/docs/guides/database/database-linter?lint=0022_extension_versions_outdated' as remediation,
-    jsonb_build_object(
-        'extension_name', ext.name,
-        'installed_version', ext.installed_version,
-        'default_version', ext.default_version
-    ) as metadata,
-    format(
-        'extension_versions_outdated_%s_%s',
-        ext.name,
-        ext.installed_version
-    ) as cache_key
-from
-    pg_catalog.pg_available_extensions ext
-join
-    -- ignore versions not in pg_available_extension_versions
-    -- e.g. residue of pg_upgrade
-    pg_catalog.pg_available_extension_versions extv
-    on extv.name = ext.name and extv.installed
+    e.extname::text as object,
+    format('installed version %s, the server ships %s', e.extversion, a.default_version) as detail,
+    format('alter extension %I update', e.extname) as remediation
+from pg_catalog.pg_extension as e
+inner join pg_catalog.pg_available_extensions as a on e.extname = a.name
 where
-    ext.installed_version is not null
-    and ext.default_version is not null
-    and ext.installed_version != ext.default_version
-order by
-    ext.name
+    a.default_version is not null
+    and e.extversion <> a.default_version
+    and exists (
+        select from pg_catalog.pg_available_extension_versions as v
+        where v.name = e.extname and v.version = e.extversion
+    )

@@ -1,99 +1,51 @@
--- splinter lint 0025_public_bucket_allows_listing, verbatim from supabase/splinter lints/0025_public_bucket_allows_listing.sql
--- (commit 55db5b1f28e5; Apache-2.0). Run by verify as a subquery; see verify.py.
+/* splinter 0025 public_bucket_allows_listing (WARN, EXTERNAL, SECURITY).
+   Files of a public Supabase Storage bucket are served by URL without any policy. A permissive
+   SELECT (or ALL) policy on storage.objects for PUBLIC, anon or authenticated that admits all
+   of the bucket's objects adds one thing only: any client can list every file in the bucket.
+   "All of the bucket" is a policy without USING, one whose USING is plainly true (or 1 = 1), or
+   one whose USING is nothing but bucket_id = '<this bucket>'; USING is compared as PostgreSQL
+   deparses it. storage.buckets is read through query_to_xml so this query also runs where
+   Storage is not installed (it then finds nothing). */
+with public_bucket as (
+    select b.id, b.name
+    from xmltable(
+        '/table/row'
+        passing pg_catalog.query_to_xml(
+            case when pg_catalog.to_regclass('storage.buckets') is null
+                then 'select null::text as id, null::text as name where false'
+                else 'select id::text, name::text from storage.buckets where public'
+            end, false, false, '')
+        columns id text path 'id', name text path 'name'
+    ) as b
+),
 
-with public_buckets as (
-    -- Read storage.buckets at runtime so the lint can load even when storage is not installed.
+listing_policy as (
     select
-        (xpath('/row/id/text()', bucket_xml))[1]::text as bucket_id,
-        (xpath('/row/name/text()', bucket_xml))[1]::text as bucket_name
-    from unnest(
-        case when pg_catalog.to_regclass('storage.buckets') is not null
-            then xpath(
-                '/table/row',
-                pg_catalog.query_to_xml(
-                    'select id, name from storage.buckets where public = true order by id',
-                    false,
-                    false,
-                    ''
-                )
-            )
-            else array[]::xml[]
-        end
-    ) as bucket_xml
-),
-matching_policies as (
-    select
-        b.bucket_id,
-        b.bucket_name,
-        p.policyname
-    from
-        public_buckets b
-        join pg_catalog.pg_policies p
-            on p.schemaname = 'storage'
-            and p.tablename = 'objects'
-            and p.cmd in ('SELECT', 'ALL')
-            and p.permissive = 'PERMISSIVE'
-            and p.roles && array['public'::name, 'anon'::name, 'authenticated'::name]
+        p.polname,
+        pg_catalog.pg_get_expr(p.polqual, p.polrelid) as using_expr
+    from pg_catalog.pg_policy as p
     where
-        (
-            p.qual is null
-            or replace(replace(replace(lower(p.qual), ' ', ''), E'\n', ''), E'\t', '')
-                in ('true', '(true)', '1=1', '(1=1)')
-            or exists (
-                select
-                    1
-                from
-                    pg_catalog.regexp_match(
-                        p.qual,
-                        $re$\A\s*\(*\s*bucket_id\s*=\s*('(?:[^']|'')*')(\s*::\s*[[:alnum:]_\.]+)?\s*\)*\s*\Z$re$,
-                        'i'
-                    ) as bucket_match(matches)
-                where
-                    bucket_match.matches[1] = '''' || replace(b.bucket_id, '''', '''''') || ''''
-            )
-        )
-),
-affected_buckets as (
-    select
-        bucket_id,
-        bucket_name,
-        array_agg(policyname order by policyname) as policy_names,
-        count(*)::int as policy_count
-    from
-        matching_policies
-    group by
-        bucket_id,
-        bucket_name
+        p.polrelid = pg_catalog.to_regclass('storage.objects')
+        and p.polpermissive
+        and p.polcmd in ('r', '*')
+        -- 0 is PUBLIC
+        and p.polroles && array[0::oid, pg_catalog.to_regrole('anon')::oid,
+                                pg_catalog.to_regrole('authenticated')::oid]
 )
+
 select
     'public_bucket_allows_listing' as name,
-    'Public Bucket Allows Listing' as title,
     'WARN' as level,
-    'EXTERNAL' as facing,
-    array['SECURITY'] as categories,
-    'Detects public storage buckets with a broad SELECT policy on `storage.objects`, which allows clients to list all files in the bucket.' as description,
-    format(
-        'Public bucket `%s` has %s broad SELECT %s on `storage.objects` (%s), allowing clients to list all files. Public buckets don''t need this for object URL access and it may expose more data than intended.',
-        bucket_name,
-        policy_count,
-        case
-            when policy_count = 1 then 'policy'
-            else 'policies'
-        end,
-        array_to_string(policy_names, ', ')
-    ) as detail,
-    'https://supabase.com/docs/guides/database/database-linter?lint=0025_public_bucket_allows_listing' as remediation,
-    jsonb_build_object(
-        'schema', 'storage',
-        'name', bucket_name,
-        'type', 'bucket',
-        'bucket_id', bucket_id,
-        'bucket_name', bucket_name,
-        'policy_names', policy_names,
-        'policy_count', policy_count
-    ) as metadata,
-    format('public_bucket_allows_listing_%s', bucket_id) as cache_key
-from
-    affected_buckets
-order by
-    bucket_id
+    'storage.' || coalesce(b.name, b.id) as object,
+    format('public bucket %s: polic%s %s on storage.objects let%s any client list all its files',
+           b.id, case when count(*) = 1 then 'y' else 'ies' end,
+           pg_catalog.string_agg(pg_catalog.quote_ident(l.polname), ', ' order by l.polname),
+           case when count(*) = 1 then 's' else '' end) as detail,
+    'drop those policies (a public bucket serves its files by URL without one), or narrow them '
+    || 'to the objects a client may list' as remediation
+from public_bucket as b
+inner join listing_policy as l
+    on l.using_expr is null
+    or l.using_expr in ('true', '(1 = 1)')
+    or l.using_expr in (format('(bucket_id = %L::text)', b.id), format('(bucket_id = %L)', b.id))
+group by b.id, b.name
