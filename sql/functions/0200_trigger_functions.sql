@@ -20,7 +20,11 @@ comment on function app_private.tg_set_updated_at() is 'Keeps updated_at current
   privileges (id, school_id, e-mail and the restriction fields are not granted at all):
   a user corrects their own names; a school admin corrects a pupil's names, year group
   and education level (Art. 16 rectification, on request of the pupil or a parent) and
-  sets role and class, never their own role, never to or from developer. The e-mail
+  sets role and class, never their own role, never to or from developer, and never
+  across the pupil/staff boundary (student <-> teacher/admin): the admin RPCs act for
+  pupils only, and a demotion would let an admin export or erase a colleague (and
+  erase the audit of the demotion with the account). teacher <-> admin stays the
+  admin's; a pupil becomes staff (or back) through service_role only. The e-mail
   address stays with the identity provider. service_role and the RPCs (running as the
   owner) are not restricted here.
 */
@@ -56,6 +60,10 @@ begin
         if 'developer' in (old.role, new.role) then
             raise exception using errcode = '42501', message = 'the developer role is assigned by the platform only';
         end if;
+        if (old.role = 'student') <> (new.role = 'student') then
+            raise exception using errcode = '42501',
+                message = 'a role change between pupil and staff is made by the platform only';
+        end if;
     end if;
     if new.class_id is distinct from old.class_id and not app_private.is_admin() then
         raise exception using errcode = '42501', message = 'only a school admin may change a class';
@@ -64,7 +72,7 @@ begin
 end
 $$;
 comment on function app_private.tg_users_guard() is
-'S-RLS-2: names by the user or, for a pupil, a school admin; year group and level of a pupil by a school admin; role and class only by a school admin (never own role, never developer).';
+'S-RLS-2: names by the user or, for a pupil, a school admin; year group and level of a pupil by a school admin; role and class only by a school admin (never own role, never developer, never across pupil/staff).';
 
 /*
   Art. 16: a correction of a pupil's profile by a school admin is audited

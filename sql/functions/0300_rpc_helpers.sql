@@ -59,6 +59,32 @@ $$;
 comment on function app_private.school_member_for_staff(uuid, boolean) is
 'Checks that the caller is staff (or admin) and the target is a member of the caller''s school; returns the target.';
 
+/*
+  SPEC §7 (v2): the admin RPCs act for a *pupil* (or their parent) only — never on a
+  colleague's account. One check, used by every RPC that takes another user as its
+  target (export_user_data, delete_user_account, lift_processing_restriction,
+  override_step_completion): caller staff (or admin), target a member of the caller's
+  school (DG001 otherwise) and a pupil (42501 otherwise). A staff account cannot be
+  turned into a pupil by an admin (tg_users_guard), so "was staff" stays "is staff".
+*/
+create or replace function app_private.pupil_for_staff(p_target uuid, p_admin_only boolean)
+returns public.users
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+    v_target public.users := app_private.school_member_for_staff(p_target, p_admin_only);
+begin
+    if v_target.role is distinct from 'student' then
+        raise exception using errcode = '42501',
+            message = 'staff act on pupils'' accounts only; staff use the *_my_* functions for their own';
+    end if;
+    return v_target;
+end
+$$;
+comment on function app_private.pupil_for_staff(uuid, boolean) is
+'The shared check of every RPC acting on another user: caller staff (admin when p_admin_only), target a pupil of the caller''s school; 42501 / DG001 otherwise. Returns the target.';
+
 create or replace function app_private.check_text(p_name text, p_value text, p_min integer, p_max integer)
 returns text
 language plpgsql immutable

@@ -1,11 +1,11 @@
-/* Art. 18: a school admin lifts a pupil's restriction (the school is the controller). */
+/* Art. 18: a school admin lifts a pupil's restriction (the school is the controller); pupils only. */
 create or replace function public.lift_processing_restriction(user_id uuid, reason text)
 returns jsonb
 language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
-    v_target public.users := app_private.school_member_for_staff(user_id, true);
+    v_target public.users := app_private.pupil_for_staff(user_id, true);
     v_reason text := app_private.check_text('reason', reason, 1, 500);
 begin
     if not v_target.processing_restricted then
@@ -21,6 +21,6 @@ begin
 end
 $$;
 comment on function public.lift_processing_restriction(uuid, text) is
-'RPC (authenticated, school admin): lifts the Art. 18 restriction of a member of the admin''s school. 42501 not an admin, DG001 not in the school, 22023 bad arguments. Returns {restricted, changed}. Audited.';
+'RPC (authenticated, school admin): lifts the Art. 18 restriction of a pupil of the admin''s school. 42501 not an admin or not a pupil, DG001 not in the school, 22023 bad arguments. Returns {restricted, changed}. Audited.';
 revoke all on function public.lift_processing_restriction(uuid, text) from public, anon, authenticated, service_role;
 grant execute on function public.lift_processing_restriction(uuid, text) to authenticated;

@@ -11,12 +11,8 @@ language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
-    v_target public.users := app_private.school_member_for_staff(user_id, true);
+    v_target public.users := app_private.pupil_for_staff(user_id, true);
 begin
-    if v_target.role <> 'student' then
-        raise exception using errcode = '42501',
-            message = 'a school admin exports pupils'' data only; staff use export_my_data()';
-    end if;
     perform app_private.audit('gdpr_data_export', (select auth.uid()), v_target.id, v_target.school_id,
         pg_catalog.jsonb_build_object('legal_basis', 'Art. 15/20 GDPR', 'initiator', 'school_admin'));
     return app_private.export_user(v_target.id);

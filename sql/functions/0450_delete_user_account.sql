@@ -9,15 +9,8 @@ language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
-    v_target public.users := app_private.school_member_for_staff(user_id, true);
+    v_target public.users := app_private.pupil_for_staff(user_id, true);
 begin
-    if v_target.id = (select auth.uid()) then
-        raise exception using errcode = '42501', message = 'use delete_my_account() to delete your own account';
-    end if;
-    if v_target.role <> 'student' then
-        raise exception using errcode = '42501',
-            message = 'a school admin erases pupils'' accounts only; staff use delete_my_account()';
-    end if;
     return app_private.delete_account(v_target.id, (select auth.uid()), true);
 end
 $$;

@@ -10,15 +10,12 @@ language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
-    v_target public.users := app_private.school_member_for_staff(student_id, false);
+    v_target public.users := app_private.pupil_for_staff(student_id, false);
     v_mission text := app_private.check_text('mission_id', mission_id, 1, 100);
     v_reason text := app_private.check_text('reason', reason, 1, 500);
     v_before text;
     v_row public.mission_progress;
 begin
-    if v_target.role <> 'student' then
-        raise exception using errcode = 'DG001', message = 'no such pupil in your school';
-    end if;
     if step is null or step not between 0 and 1000 then
         raise exception using errcode = '22023', message = 'step must be between 0 and 1000';
     end if;

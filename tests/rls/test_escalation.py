@@ -90,15 +90,19 @@ def test_admin_cannot_rename_a_colleague(owner, w):
 
 
 def test_admin_changes_role_and_class_in_own_school_and_it_is_logged(owner, w):
-    a, s = w.users["admin-same-school"], w.users["subject"]
+    """A staff role (teacher <-> admin) and a pupil's class are the admin's to set; both are
+    logged. Across the pupil/staff boundary: tests/rpc/test_admin_acts_for_pupils.py."""
+    a, s, t = w.users["admin-same-school"], w.users["subject"], w.users["teacher-same-school"]
     with as_user(owner, a, commit=True) as c:
-        assert c.execute("update public.users set role = 'teacher', class_id = %s where id = %s",
-                         (w.class_a2, s)).rowcount == 1
+        assert c.execute("update public.users set role = 'admin' where id = %s", (t,)).rowcount == 1
+        assert c.execute("update public.users set class_id = %s where id = %s", (w.class_a2, s)).rowcount == 1
     log = owner.execute("""select actor_id, subject_id, school_id, metadata from public.audit_logs
+                            where action = 'config_change' and subject_id = %s""", (t,)).fetchone()
+    assert log[0] == a and log[1] == t and log[2] == w.school_a
+    assert log[3]["old"]["role"] == "teacher" and log[3]["new"]["role"] == "admin"
+    log = owner.execute("""select actor_id, metadata from public.audit_logs
                             where action = 'config_change' and subject_id = %s""", (s,)).fetchone()
-    assert log[0] == a and log[1] == s and log[2] == w.school_a
-    assert log[3]["old"]["role"] == "student" and log[3]["new"]["role"] == "teacher"
-    assert log[3]["new"]["class_id"] == str(w.class_a2)
+    assert log[0] == a and log[1]["new"]["class_id"] == str(w.class_a2)
 
 
 def test_admin_of_other_school_cannot_touch_pupil(owner, w):
