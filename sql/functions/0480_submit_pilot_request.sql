@@ -3,19 +3,35 @@
   Every field is validated and bounded; a filled honeypot is accepted silently and
   stored nowhere; more than 3 requests per minute from one client are refused with
   PT429 (PostgREST answers HTTP 429). A client is its host, not the exact inet value:
-  an IPv4 address whatever netmask is sent (/32), an IPv6 address by its /64 (one
+  an IPv4 address whatever netmask is sent (/32), also when it arrives embedded in IPv6
+  (IPv4-mapped ::ffff:a.b.c.d, NAT64 64:ff9b::a.b.c.d), an IPv6 address by its /64 (one
   subscriber's prefix, whose addresses are free to rotate). Requests per client are
   serialised by an advisory lock so that concurrent requests cannot slip past the limit.
 */
 create or replace function app_private.rate_limit_key(p_ip inet)
 returns inet
-language sql immutable strict
+language plpgsql immutable strict
 set search_path = ''
 as $$
-    select pg_catalog.network(pg_catalog.set_masklen(p_ip, case pg_catalog.family(p_ip) when 4 then 32 else 64 end))
+declare
+    v_host inet := pg_catalog.set_masklen(p_ip, case pg_catalog.family(p_ip) when 4 then 32 else 128 end);
+    v_embedding inet;
+begin
+    if pg_catalog.family(v_host) = 4 then
+        return v_host;
+    end if;
+    -- An IPv4 host in IPv6 clothing is that IPv4 host: IPv4-mapped (::ffff:0:0/96, what a
+    -- dual-stack socket reports) and the well-known NAT64 prefix (64:ff9b::/96, RFC 6052).
+    foreach v_embedding in array array['::ffff:0:0/96', '64:ff9b::/96']::inet[] loop
+        if v_host <<= v_embedding then
+            return '0.0.0.0'::inet + (v_host - pg_catalog.host(v_embedding)::inet);
+        end if;
+    end loop;
+    return pg_catalog.network(pg_catalog.set_masklen(v_host, 64))::inet;
+end
 $$;
 comment on function app_private.rate_limit_key(inet) is
-'The client a pilot request is counted against: the IPv4 host (/32) or the IPv6 /64, whatever netmask was sent.';
+'The client a pilot request is counted against: the IPv4 host (/32; also when sent IPv4-mapped ::ffff:a.b.c.d or as NAT64 64:ff9b::a.b.c.d) or the IPv6 /64, whatever netmask was sent.';
 revoke all on function app_private.rate_limit_key(inet) from public, anon, authenticated, service_role;
 
 create or replace function public.submit_pilot_request(

@@ -68,17 +68,29 @@ def test_only_service_role_may_submit(owner):
             c.execute(SQL, ("A", "a@school.example", "S", "r", 10, None, "192.0.2.1", None))
 
 
-# The rate limit by class: one client is one IPv4 host whatever netmask it is sent with,
+# The rate limit by class: one client is one IPv4 host whatever netmask it is sent with and
+# whether it arrives plain, IPv4-mapped (::ffff:a.b.c.d) or through NAT64 (64:ff9b::a.b.c.d),
 # or one IPv6 /64 whatever address and netmask in it (hypothesis).
+EMBEDDING_64 = {0, 0x0064_FF9B_0000_0000}  # the /64s holding ::ffff:0:0/96 and 64:ff9b::/96
+
+
+def ipv4_spelling(draw, host):
+    form = draw(st.sampled_from(["plain", "mapped", "nat64"]))
+    if form == "plain":
+        return f"{host}/{draw(st.integers(0, 32))}"
+    prefix = "::ffff:" if form == "mapped" else "64:ff9b::"
+    return f"{prefix}{host}/{draw(st.integers(0, 128))}"
+
+
 @st.composite
 def one_client(draw):
     """Four spellings of one client, and one address of another client."""
     if draw(st.booleans()):
         host = draw(st.ip_addresses(v=4))
-        spellings = [f"{host}/{draw(st.integers(0, 32))}" for _ in range(4)]
+        spellings = [ipv4_spelling(draw, host) for _ in range(4)]
         other = ipaddress.IPv4Address((int(host) + draw(st.integers(1, 2 ** 20))) % 2 ** 32)
-        return spellings, f"{other}/{draw(st.integers(0, 32))}"
-    prefix = int(draw(st.ip_addresses(v=6))) >> 64 << 64
+        return spellings, ipv4_spelling(draw, other)
+    prefix = draw(st.ip_addresses(v=6).map(lambda a: int(a) >> 64).filter(lambda p: p not in EMBEDDING_64)) << 64
     spellings = [f"{ipaddress.IPv6Address(prefix | draw(st.integers(0, 2 ** 64 - 1)))}/{draw(st.integers(0, 128))}"
                  for _ in range(4)]
     other = ipaddress.IPv6Address((prefix + (draw(st.integers(1, 2 ** 20)) << 64)) % 2 ** 128)
@@ -87,7 +99,7 @@ def one_client(draw):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(client=one_client())
-def test_one_host_or_one_ipv6_64_shares_one_budget_whatever_netmask(owner, client):
+def test_one_host_or_one_ipv6_64_shares_one_budget_whatever_netmask_or_embedding(owner, client):
     spellings, other = client
     owner.execute("delete from app_private.pilot_request_attempts")
     for ip in spellings[:3]:
@@ -96,3 +108,13 @@ def test_one_host_or_one_ipv6_64_shares_one_budget_whatever_netmask(owner, clien
         submit(owner, spellings[3])
     assert ei.value.sqlstate == "PT429"
     assert submit(owner, other)["accepted"]
+
+
+def test_ipv4_mapped_clients_do_not_share_the_ipv6_loopback_budget(owner):
+    """The review's case: every IPv4-mapped client fell into ::/64, with ::1."""
+    for _ in range(3):
+        assert submit(owner, "::1")["accepted"]
+    assert submit(owner, "::ffff:198.51.100.7")["accepted"]
+    assert submit(owner, "64:ff9b::203.0.113.9")["accepted"]
+    key = owner.execute("select app_private.rate_limit_key('::ffff:198.51.100.7/96')::text").fetchone()[0]
+    assert key == "198.51.100.7/32"
