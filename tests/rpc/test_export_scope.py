@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import psycopg
 from hypothesis import HealthCheck, given, settings
 
 from dgskills_db import declarations
@@ -71,3 +72,40 @@ def test_a_teacher_export_holds_no_restricted_pupils_scores_and_no_old_school(ow
     with as_user(owner, t) as c:
         data = c.execute("select public.export_my_data()").fetchone()[0]["data"]
     assert all(r["student_id"] != str(other) for r in data["teacher_notes"])
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(p=platforms(), how=HOW)
+def test_staff_export_of_a_restricted_pupil_is_refused(isolation_conn, p, how):
+    """S-RLS-6 by class: on random platforms, every admin's export_user_data() of every
+    restricted pupil of their school is refused with DG002 and leaves no audit entry;
+    the pupil's own export_my_data() still works."""
+    conn = isolation_conn
+    with conn.transaction(force_rollback=True):
+        users, by, _ = build(conn, p)
+        staff_act_on_restricted_pupils(conn, users, how)
+        audits = conn.execute("select count(*) from public.audit_logs").fetchone()[0]
+        for v in users:
+            if v["role"] != "admin" or v["school"] is None:
+                continue
+            for pupil in users:
+                if pupil["role"] != "student" or pupil["school"] != v["school"] or not pupil["restricted"]:
+                    continue
+                conn.execute("savepoint persona")
+                as_persona(conn, v["id"])
+                try:
+                    conn.execute("select public.export_user_data(%s)", (pupil["id"],))
+                    raise AssertionError(f"admin exported restricted pupil {pupil}")
+                except psycopg.Error as e:
+                    assert e.sqlstate == "DG002", e
+                conn.execute("rollback to savepoint persona")
+                conn.execute("reset role")
+                assert conn.execute("select count(*) from public.audit_logs").fetchone()[0] == audits
+        for pupil in users:
+            if pupil["role"] == "student" and pupil["restricted"]:
+                conn.execute("savepoint persona")
+                as_persona(conn, pupil["id"])
+                assert conn.execute("select public.export_my_data()").fetchone()[0]["subject"]["id"] == str(pupil["id"])
+                conn.execute("rollback to savepoint persona")
+                conn.execute("reset role")
