@@ -12,7 +12,10 @@
   while PL/pgSQL keeps the plan for the session (PostgREST's pooled connections).
 
   app_private is not exposed by the API (PostgREST db-schemas); authenticated needs
-  USAGE and EXECUTE only because policies run with the caller's privileges.
+  USAGE and EXECUTE only because policies run with the caller's privileges. So each
+  helper answers a direct call too: a set only staff may know (who is restricted) is
+  empty unless the caller is staff, and no helper names a user beyond the caller's
+  school_directory() (tests/rls/test_helper_disclosure.py).
 */
 grant usage on schema app_private to authenticated, service_role;
 
@@ -137,14 +140,16 @@ begin
     return (
         select coalesce(array_agg(u.id), array[]::uuid[])
             from public.users as u
+            inner join public.users as me on me.id = (select auth.uid())
             where
-                u.processing_restricted
-                and u.school_id = (select m.school_id from public.users as m where m.id = (select auth.uid()))
+                me.role in ('teacher', 'admin')
+                and u.processing_restricted
+                and u.school_id = me.school_id
     );
 end
 $$;
 comment on function app_private.school_restricted_ids() is
-'Members of the signed-in user''s school whose processing is restricted (S-RLS-6).';
+'For a teacher or admin: the members of their school whose processing is restricted (S-RLS-6). Empty for anyone else: a pupil does not learn which schoolmates restricted processing.';
 
 create or replace function app_private.message_recipient_ids()
 returns uuid[]
