@@ -10,6 +10,11 @@ postgresql-common) and owns its data directory; Python itself stays root.
 The server listens on a unix socket in the state folder and on 127.0.0.1 (pg_cron
 connects to ``localhost`` to run jobs), with ``trust`` authentication for local and
 loopback connections only: it is a developer and CI database, never a production one.
+
+Server settings the toolkit manages live in ``<data>/dgskills.conf``, included at the end
+of ``postgresql.conf`` and rewritten on every start: pg_cron, and pgaudit with object
+audit through the role ``dgskills_auditor`` (operator access to pupil data is logged to
+``server.log``). A running cluster whose managed settings changed is restarted once.
 """
 
 from __future__ import annotations
@@ -27,10 +32,21 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 PG_MAJOR = os.environ.get("PG_MAJOR", "15")
 DEFAULT_DB = "dgskills"
 SUPERUSER = "postgres"
+MANAGED_CONF = "dgskills.conf"
+AUDIT_ROLE = "dgskills_auditor"
 
 
 class EmbeddedError(RuntimeError):
     """The embedded cluster could not be set up, started or stopped."""
+
+
+def _pkglibdir() -> Path:
+    return Path(os.environ.get("PG_PKGLIBDIR", f"/usr/lib/postgresql/{PG_MAJOR}/lib"))
+
+
+def pgaudit_available() -> bool:
+    """Debian's postgresql-15-pgaudit (installed by scripts/bootstrap.sh) provides pgaudit.so."""
+    return (_pkglibdir() / "pgaudit.so").exists()
 
 
 def _bindir() -> Path:
@@ -175,9 +191,6 @@ class Cluster:
                 "listen_addresses = '127.0.0.1'\n"
                 f"port = {port}\n"
                 f"unix_socket_directories = '{self.socket_dir}'\n"
-                + ("shared_preload_libraries = 'pg_cron'\n"
-                   f"cron.database_name = '{self.dbname}'\n"
-                   "cron.timezone = 'GMT'\n" if self.with_cron else "")
                 + "timezone = 'UTC'\n"
                 "max_connections = 200\n"
                 "fsync = off\n"
@@ -185,7 +198,42 @@ class Cluster:
                 "full_page_writes = off\n"
                 "shared_buffers = 256MB\n"
                 "log_min_messages = warning\n"
+                f"include_if_exists = '{MANAGED_CONF}'\n"
             )
+        self._write_managed_conf()
+
+    def managed_settings(self) -> str:
+        """The settings the toolkit owns: preloaded libraries, pg_cron, pgaudit object audit."""
+        libs = (["pg_cron"] if self.with_cron else []) + (["pgaudit"] if pgaudit_available() else [])
+        out = ["# written by dgskills-db on every start; edit dgskills_db/embedded.py instead",
+               f"shared_preload_libraries = '{','.join(libs)}'"]
+        if self.with_cron:
+            out += [f"cron.database_name = '{self.dbname}'", "cron.timezone = 'GMT'"]
+        if pgaudit_available():
+            # Object audit: reads of every table dgskills_auditor may SELECT (the tables about
+            # users, sql/functions/4040) are logged, with the statement but not its parameters.
+            out += [f"pgaudit.role = '{AUDIT_ROLE}'", "pgaudit.log_parameter = off", "pgaudit.log_level = log",
+                    "log_line_prefix = '%m [%p] %q%u@%d '"]
+        return "\n".join(out) + "\n"
+
+    def _write_managed_conf(self) -> bool:
+        """Write dgskills.conf (and its include in postgresql.conf); True when it changed."""
+        conf = self.data_dir / "postgresql.conf"
+        text = conf.read_text()
+        include = f"include_if_exists = '{MANAGED_CONF}'"
+        if include not in text:
+            with conf.open("a") as fh:
+                fh.write(f"\n{include}\n")
+        path = self.data_dir / MANAGED_CONF
+        new = self.managed_settings()
+        old = path.read_text() if path.exists() else None
+        if old == new:
+            return False
+        path.write_text(new)
+        if self.os_user is not None:
+            pw = pwd.getpwnam(self.os_user)
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+        return True
 
     def pid(self) -> int | None:
         """The pid of a live postmaster for this data dir, else None (a stale pid file is removed)."""
@@ -216,8 +264,12 @@ class Cluster:
     def start(self) -> bool:
         """Start the cluster when it is not running. Returns True if it was started now."""
         self.init()
+        changed = self._write_managed_conf()
         if self.running():
-            return False
+            if not changed:
+                return False
+            # e.g. pgaudit newly installed: preloaded libraries change only on a restart.
+            self._pg_ctl("-m", "fast", "-w", "stop")
         self._prepare_dirs()
         res = self._pg_ctl("-l", str(self.log_file), "-w", "-t", "60", "start", check=False)
         if res.returncode != 0:

@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 
 from . import cron as cron_sync
+from . import liveness
 from .findings import LEVELS, Finding
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
@@ -36,6 +37,7 @@ DEFAULT_API_SCHEMAS = "public, graphql_public"
 # (a database older than it), the check reports that instead of failing to run.
 _REQUIRES = re.compile(r"^-- requires: ([a-z_]+\.[a-z_]+)$", re.M)
 __all__ = ["Finding", "LEVELS", "run", "print_findings", "check_names"]
+LIVENESS_CHECKS = ("retention_job_late", "retention_rows_overdue", "retention_deadline_missed")
 
 
 def check_files() -> list[Path]:
@@ -49,7 +51,7 @@ def splinter_files() -> list[Path]:
 def check_names() -> list[str]:
     return [p.stem.split("_", 1)[1] for p in check_files() + splinter_files()] + [
         "retention_not_scheduled", "cron_job_drift", "cron_job_failed", "cron_job_stale", "schema_drift",
-        "export_coverage", "function_body_invalid"]
+        "export_coverage", "function_body_invalid", *LIVENESS_CHECKS]
 
 
 def _sql_checks(conn: psycopg.Connection) -> list[Finding]:
@@ -242,7 +244,7 @@ def run(dsn: str, drift: bool = False, include_info: bool = False) -> list[Findi
     with include_info=True: they never fail verify."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         findings = (_sql_checks(conn) + _cron_checks(conn) + _export_checks(conn) + _function_body_checks(conn)
-                    + _always_true_policy_checks(conn))
+                    + _always_true_policy_checks(conn) + _liveness_checks(conn))
         waived = waivers(conn)
     if drift:
         from . import drift as drift_mod

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up of a machine for dgskills-db:
-#   - Debian's PostgreSQL 15, pg_cron, pgTAP, plpgsql_check and pg_prove packages when
+#   - Debian's PostgreSQL 15, pg_cron, pgaudit, pgTAP, plpgsql_check and pg_prove packages when
 #     they are missing (and Node.js/npm), and chromium (the HTML report is tested in
 #     headless chromium),
 #   - a virtualenv in .venv with the project and its test extras,
@@ -16,6 +16,8 @@ PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
 need_pkgs=()
 [ -x "${PG_BIN}/postgres" ] || need_pkgs+=("postgresql-${PG_MAJOR}")
 [ -f "${PG_LIB}/pg_cron.so" ] || need_pkgs+=("postgresql-${PG_MAJOR}-cron")
+# pgaudit: the embedded cluster logs reads of pupil data (object audit, README "Operator access").
+[ -f "${PG_LIB}/pgaudit.so" ] || need_pkgs+=("postgresql-${PG_MAJOR}-pgaudit")
 [ -f "${PG_LIB}/plpgsql_check.so" ] || need_pkgs+=("postgresql-${PG_MAJOR}-plpgsql-check")
 [ -f "/usr/share/postgresql/${PG_MAJOR}/extension/pgtap.control" ] || need_pkgs+=("postgresql-${PG_MAJOR}-pgtap")
 command -v pg_prove >/dev/null 2>&1 || need_pkgs+=("libtap-parser-sourcehandler-pgtap-perl")

@@ -3,59 +3,80 @@
   and nowhere else: `up` reconciles pg_cron's cron.job with retention_job, the purge
   procedures read retention_rule, and verify and report read both. Schedules are UTC.
   A job or rule removed from this file is removed from the database (and unscheduled).
+
+  run_every is the longest gap between two runs of the schedule: verify reports a job that
+  has not succeeded within twice that, and rows older than keep plus run_every (S-RET-12).
+  Offboarding (S-RET-8) and leavers (S-RET-10) promise deletion within 30 days (deadline);
+  they start at 27 days and run daily, so two failed runs in a row still keep the promise
+  (keep + 3 x run_every <= deadline, tested).
 */
-with declared (job, requirement, schedule, command, run_in, command_in_cron_db, description) as (
+with declared (job, requirement, schedule, run_every, command, run_in, command_in_cron_db, description) as (
     values
     (
-        'purge_duel_presence', 'S-RET-1', '*/30 * * * *', 'call app_private.purge_duel_presence()', 'target', null,
+        'purge_duel_presence', 'S-RET-1', '*/30 * * * *', interval '30 minutes',
+        'call app_private.purge_duel_presence()', 'target', null,
         'Duel presence: 1 day (ROPA V-08).'
     ),
     (
-        'purge_duels', 'S-RET-2', '0 5 * * *', 'call app_private.purge_duels()', 'target', null,
+        'purge_duels', 'S-RET-2', '0 5 * * *', interval '1 day', 'call app_private.purge_duels()', 'target', null,
         'Duel challenges and active duels: 7 days (ROPA V-08).'
     ),
     (
-        'purge_student_activities', 'S-RET-3', '0 3 * * 0', 'call app_private.purge_student_activities()', 'target', null,
+        'purge_student_activities', 'S-RET-3', '0 3 * * 0', interval '7 days',
+        'call app_private.purge_student_activities()', 'target', null,
         'Pupil activity: 1 year (ROPA V-04).'
     ),
     (
-        'purge_feedback', 'S-RET-4', '30 3 * * 0', 'call app_private.purge_feedback()', 'target', null,
-        'Feedback: 1 year (ROPA V-06).'
+        'purge_feedback', 'S-RET-4', '30 3 * * 0', interval '7 days', 'call app_private.purge_feedback()', 'target',
+        null, 'Feedback: 1 year (ROPA V-06).'
     ),
     (
-        'purge_shared_games', 'S-RET-5', '0 4 * * 0', 'call app_private.purge_shared_games()', 'target', null,
-        'Shared games: 1 year (ROPA V-05).'
+        'purge_shared_games', 'S-RET-5', '0 4 * * 0', interval '7 days', 'call app_private.purge_shared_games()',
+        'target', null, 'Shared games: 1 year (ROPA V-05).'
     ),
     (
-        'purge_audit_logs', 'S-RET-6', '30 4 * * 0', 'call app_private.purge_audit_logs()', 'target', null,
-        'Audit log and retention evidence: 3 years (ROPA V-12).'
+        'purge_audit_logs', 'S-RET-6', '30 4 * * 0', interval '7 days', 'call app_private.purge_audit_logs()',
+        'target', null, 'Audit log and retention evidence: 3 years (ROPA V-12).'
     ),
     (
-        'purge_pilot_requests', 'S-RET-7', '30 5 * * 0', 'call app_private.purge_pilot_requests()', 'target', null,
-        'Pilot requests: 3 years (ROPA V-10).'
+        'purge_pilot_requests', 'S-RET-7', '30 5 * * 0', interval '7 days', 'call app_private.purge_pilot_requests()',
+        'target', null, 'Pilot requests: 3 years (ROPA V-10).'
     ),
     (
-        'purge_pilot_request_attempts', 'S-RET-7b', '15 * * * *', 'call app_private.purge_pilot_request_attempts()',
+        'purge_pilot_request_attempts', 'S-RET-7b', '15 * * * *', interval '1 hour',
+        'call app_private.purge_pilot_request_attempts()',
         'target', null, 'Rate-limit bookkeeping of pilot requests (client IPs): 1 day (ROPA V-10).'
     ),
     (
-        'offboard_ended_schools', 'S-RET-8', '0 2 * * *', 'call app_private.offboard_ended_schools()', 'target', null,
-        'Schools whose contract ended 30+ days ago: all accounts and data (ROPA V-01).'
+        'offboard_ended_schools', 'S-RET-8', '0 2 * * *', interval '1 day', 'call app_private.offboard_ended_schools()',
+        'target', null,
+        'Schools whose contract ended: all accounts and data, from 27 days, within 30 days (ROPA V-01).'
     ),
     (
-        'purge_cron_job_run_details', 'S-RET-9', '0 1 * * *', 'call app_private.purge_cron_job_run_details()', 'cron',
+        'purge_cron_job_run_details', 'S-RET-9', '0 1 * * *', interval '1 day',
+        'call app_private.purge_cron_job_run_details()', 'cron',
         'delete from cron.job_run_details where end_time < now() - interval ''30 days''',
         'pg_cron''s own run history: 30 days.'
+    ),
+    (
+        'purge_leavers', 'S-RET-10', '30 2 * * *', interval '1 day', 'call app_private.purge_leavers()', 'target', null,
+        'Pupils marked as having left the school: the account and all its data, within 30 days (ROPA V-01).'
+    ),
+    (
+        'null_pilot_request_ips', 'S-RET-11', '45 * * * *', interval '1 hour',
+        'call app_private.null_pilot_request_ips()', 'target', null,
+        'Client IP of pilot requests: 1 day, then nulled (ROPA V-10).'
     )
 ),
 
 upserted as (
     insert into app_private.retention_job as j
-    (job, requirement, schedule, command, run_in, command_in_cron_db, description)
+    (job, requirement, schedule, run_every, command, run_in, command_in_cron_db, description)
     select
         job,
         requirement,
         schedule,
+        run_every,
         command,
         run_in,
         command_in_cron_db,
@@ -63,8 +84,8 @@ upserted as (
     from declared
     on conflict (job) do update
         set
-            requirement = excluded.requirement, schedule = excluded.schedule, command = excluded.command,
-            run_in = excluded.run_in, command_in_cron_db = excluded.command_in_cron_db,
+            requirement = excluded.requirement, schedule = excluded.schedule, run_every = excluded.run_every,
+            command = excluded.command, run_in = excluded.run_in, command_in_cron_db = excluded.command_in_cron_db,
             description = excluded.description
     returning j.job
 )
@@ -72,35 +93,67 @@ upserted as (
 delete from app_private.retention_job as j
 where j.job not in (select d.job from declared as d);
 
-with declared (job, target, ropa_id, ts_column, keep, batch_size) as (
+with declared (job, target, ropa_id, ts_column, keep, batch_size, deadline, action, nullify_column) as (
     values
-    ('purge_duel_presence', 'public.duel_presence', 'V-08', 'last_seen_at', interval '1 day', 5000),
-    ('purge_duels', 'public.duel_challenges', 'V-08', 'created_at', interval '7 days', 5000),
-    ('purge_duels', 'public.active_duels', 'V-08', 'created_at', interval '7 days', 5000),
-    ('purge_student_activities', 'public.student_activities', 'V-04', 'created_at', interval '1 year', 10000),
-    ('purge_feedback', 'public.feedback', 'V-06', 'created_at', interval '1 year', 5000),
-    ('purge_shared_games', 'public.shared_games', 'V-05', 'created_at', interval '1 year', 5000),
-    ('purge_audit_logs', 'public.audit_logs', 'V-12', 'created_at', interval '3 years', 5000),
-    ('purge_audit_logs', 'app_private.retention_run', 'V-12', 'started_at', interval '3 years', 5000),
-    ('purge_pilot_requests', 'public.pilot_requests', 'V-10', 'created_at', interval '3 years', 5000),
-    ('purge_pilot_request_attempts', 'app_private.pilot_request_attempts', 'V-10', 'attempted_at', interval '1 day', 5000),
-    ('purge_cron_job_run_details', 'cron.job_run_details', 'V-12', 'end_time', interval '30 days', 5000)
+    (
+        'purge_duel_presence', 'public.duel_presence', 'V-08', 'last_seen_at', interval '1 day', 5000, null::interval,
+        'delete', null
+    ),
+    ('purge_duels', 'public.duel_challenges', 'V-08', 'created_at', interval '7 days', 5000, null, 'delete', null),
+    ('purge_duels', 'public.active_duels', 'V-08', 'created_at', interval '7 days', 5000, null, 'delete', null),
+    (
+        'purge_student_activities', 'public.student_activities', 'V-04', 'created_at', interval '1 year', 10000, null,
+        'delete', null
+    ),
+    ('purge_feedback', 'public.feedback', 'V-06', 'created_at', interval '1 year', 5000, null, 'delete', null),
+    ('purge_shared_games', 'public.shared_games', 'V-05', 'created_at', interval '1 year', 5000, null, 'delete', null),
+    ('purge_audit_logs', 'public.audit_logs', 'V-12', 'created_at', interval '3 years', 5000, null, 'delete', null),
+    (
+        'purge_audit_logs', 'app_private.retention_run', 'V-12', 'started_at', interval '3 years', 5000, null, 'delete',
+        null
+    ),
+    (
+        'purge_pilot_requests', 'public.pilot_requests', 'V-10', 'created_at', interval '3 years', 5000, null, 'delete',
+        null
+    ),
+    (
+        'purge_pilot_request_attempts', 'app_private.pilot_request_attempts', 'V-10', 'attempted_at', interval '1 day',
+        5000, null, 'delete', null
+    ),
+    (
+        'offboard_ended_schools', 'public.schools', 'V-01', 'contract_ends_on', interval '27 days', 500,
+        interval '30 days', 'delete', null
+    ),
+    (
+        'purge_cron_job_run_details', 'cron.job_run_details', 'V-12', 'end_time', interval '30 days', 5000, null, 'delete',
+        null
+    ),
+    ('purge_leavers', 'public.users', 'V-01', 'left_on', interval '27 days', 1, interval '30 days', 'delete', null),
+    (
+        'null_pilot_request_ips', 'public.pilot_requests', 'V-10', 'created_at', interval '1 day', 5000, null, 'nullify',
+        'ip'
+    )
 ),
 
 upserted as (
-    insert into app_private.retention_rule as r (job, target, ropa_id, ts_column, keep, batch_size)
+    insert into app_private.retention_rule as r
+    (job, target, ropa_id, ts_column, keep, batch_size, deadline, action, nullify_column)
     select
         job,
         target,
         ropa_id,
         ts_column,
         keep,
-        batch_size
+        batch_size,
+        deadline,
+        action,
+        nullify_column
     from declared
     on conflict (job, target) do update
         set
             ropa_id = excluded.ropa_id, ts_column = excluded.ts_column, keep = excluded.keep,
-            batch_size = excluded.batch_size
+            batch_size = excluded.batch_size, deadline = excluded.deadline, action = excluded.action,
+            nullify_column = excluded.nullify_column
     returning r.job, r.target
 )
 

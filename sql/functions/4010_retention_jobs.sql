@@ -42,6 +42,11 @@ language plpgsql as $$ begin call app_private.purge_job('purge_pilot_request_att
 comment on procedure app_private.purge_pilot_request_attempts () is
 'S-RET-7b (ROPA V-10): rate-limit bookkeeping (client IPs) older than 1 day; hourly.';
 
+create or replace procedure app_private.null_pilot_request_ips()
+language plpgsql as $$ begin call app_private.purge_job('null_pilot_request_ips'); end $$;
+comment on procedure app_private.null_pilot_request_ips () is
+'S-RET-11 (ROPA V-10): nulls the client IP of pilot requests older than 1 day (the rate limit needs it for a minute); hourly.';
+
 create or replace procedure app_private.purge_cron_job_run_details()
 language plpgsql as $$ begin call app_private.purge_job('purge_cron_job_run_details'); end $$;
 comment on procedure app_private.purge_cron_job_run_details () is
@@ -50,6 +55,6 @@ comment on procedure app_private.purge_cron_job_run_details () is
 revoke all on procedure
 app_private.purge_duel_presence(), app_private.purge_duels(), app_private.purge_student_activities(),
 app_private.purge_feedback(), app_private.purge_shared_games(), app_private.purge_audit_logs(),
-app_private.purge_pilot_requests(), app_private.purge_pilot_request_attempts(),
+app_private.purge_pilot_requests(), app_private.purge_pilot_request_attempts(), app_private.null_pilot_request_ips(),
 app_private.purge_cron_job_run_details()
 from public, anon, authenticated, service_role;

@@ -142,11 +142,12 @@ def test_batches_remove_everything_and_spare_rows_written_meanwhile(db, owner):
     assert owner.execute("select count(*) from public.student_activities where id = any(%s)", (fresh,)).fetchone()[0] == len(fresh)
 
 
-def test_offboarding_deletes_schools_ended_30_days_ago_and_nothing_else(db, owner):
+def test_offboarding_deletes_schools_ended_27_days_ago_and_nothing_else(db, owner):
+    """S-RET-8 v2: deletion starts 27 days after the contract ended (three daily runs before day 30)."""
     w = world_mod.build(owner)
     jobs = deploy_jobs(db)
-    owner.execute("update public.schools set contract_ends_on = current_date - 31 where id = %s", (w.school_a,))
-    owner.execute("update public.schools set contract_ends_on = current_date - 29 where id = %s", (w.school_b,))
+    owner.execute("update public.schools set contract_ends_on = current_date - 27 where id = %s", (w.school_a,))
+    owner.execute("update public.schools set contract_ends_on = current_date - 26 where id = %s", (w.school_b,))
     a_users = [r[0] for r in owner.execute("select id from public.users where school_id = %s", (w.school_a,)).fetchall()]
     b_users = owner.execute("select count(*) from public.users where school_id = %s", (w.school_b,)).fetchone()[0]
     dev = w.users["developer"]
@@ -179,7 +180,7 @@ def test_reconcile_upserts_by_name_unschedules_undeclared_and_spares_foreign_job
     runner.up(db.dsn)
     runner.up(db.dsn)
     jobs, cdsn = cron_jobs(db)
-    assert len(jobs) == 10
+    assert len(jobs) == 12
     foreign = f"someone-elses-job-{uuid.uuid4().hex[:6]}"
     with psycopg.connect(cdsn, autocommit=True) as cc:
         cc.execute("select cron.schedule_in_database(%s, '0 0 1 1 *', 'select 1', %s)", (foreign, db.name))
@@ -191,7 +192,7 @@ def test_reconcile_upserts_by_name_unschedules_undeclared_and_spares_foreign_job
         assert res.cron.unscheduled == [f"dgskills.purge_shared_games@{db.name}"]
         jobs, _ = cron_jobs(db)
         assert jobs[f"dgskills.purge_feedback@{db.name}"] == "*/5 * * * *"
-        assert f"dgskills.purge_shared_games@{db.name}" not in jobs and len(jobs) == 9
+        assert f"dgskills.purge_shared_games@{db.name}" not in jobs and len(jobs) == 11
         with psycopg.connect(cdsn) as cc:
             assert cc.execute("select count(*) from cron.job where jobname = %s", (foreign,)).fetchone()[0] == 1
     finally:
@@ -272,7 +273,7 @@ def test_same_database_mode_schedules_in_the_deploy_transaction_and_reconciles()
     try:
         cl.start()
         res = runner.up(cl.url())
-        assert res.cron.mode == "same-database" and len(res.cron.scheduled) == 10
+        assert res.cron.mode == "same-database" and len(res.cron.scheduled) == 12
         assert all(name.startswith("dgskills.") and "@" not in name for name in res.cron.scheduled)
         assert verify.run(cl.url(), drift=True) == []
         with psycopg.connect(cl.url(), autocommit=True) as c:
@@ -282,7 +283,7 @@ def test_same_database_mode_schedules_in_the_deploy_transaction_and_reconciles()
         assert res.cron.updated == ["dgskills.purge_feedback"] and res.cron.unscheduled == []
         with psycopg.connect(cl.url()) as c:
             jobs = dict(c.execute("select jobname, schedule from cron.job").fetchall())
-        assert jobs["dgskills.purge_feedback"] == "15 3 * * 0" and jobs["not-ours"] == "0 0 1 1 *" and len(jobs) == 11
+        assert jobs["dgskills.purge_feedback"] == "15 3 * * 0" and jobs["not-ours"] == "0 0 1 1 *" and len(jobs) == 13
         # a declaration pg_cron refuses fails the whole deploy: files, history and jobs unchanged
         import shutil
 
