@@ -141,7 +141,18 @@ def new_db(server_dsn: str, template: str | None):
     name = f"dgskills_t_{uuid.uuid4().hex[:12]}"
     jan = _janitor(server_dsn, name, template)
     jan.init()
-    return jan, TestDB(server_dsn, name)
+    tdb = TestDB(server_dsn, name)
+    if template:
+        # A clone is a fresh deploy: its retention jobs are declared now, not when the
+        # template was built (liveness counts a job without runs from declared_at).
+        with psycopg.connect(tdb.dsn, autocommit=True) as c:
+            c.execute("""do $$ begin
+                           if exists (select from pg_attribute where attrelid = to_regclass('app_private.retention_job')
+                                      and attname = 'declared_at') then
+                               update app_private.retention_job set declared_at = now();
+                           end if;
+                         end $$""")
+    return jan, tdb
 
 
 def drop_db(jan: DatabaseJanitor, tdb: TestDB) -> None:
