@@ -1,0 +1,64 @@
+"""Operator access is logged: a service_role read of a pupil table leaves a pgaudit AUDIT
+line in the embedded cluster's server log (read here), and verify warns when the audit is
+off (bad, then fixed)."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+import psycopg
+import pytest
+
+from dgskills_db import embedded, runner, verify
+from personas import as_service
+
+pytestmark = pytest.mark.skipif(os.environ.get("DGSKILLS_TEST_BACKEND", "embedded") != "embedded",
+                                reason="reads the embedded cluster's server log")
+
+
+def log_lines_with(marker: str, timeout: float = 10.0) -> list[str]:
+    log = embedded.default_cluster().log_file
+    deadline = time.monotonic() + timeout
+    while True:
+        # the server writes the log itself; give it a moment to flush
+        lines = [ln for ln in log.read_text(errors="replace").splitlines() if marker in ln]
+        if lines or time.monotonic() > deadline:
+            return lines
+
+
+def test_service_role_read_of_a_pupil_table_is_in_the_server_log(db):
+    marker = f"audit-probe-{uuid.uuid4().hex[:8]}"
+    conn = db.connect()
+    with as_service(conn) as c:
+        c.execute(f"select count(*) from public.student_activities where activity_type = '{marker}'")
+    lines = log_lines_with(marker)
+    assert lines, "no AUDIT line for the read"
+    assert all("AUDIT: OBJECT" in ln and "READ,SELECT,TABLE,public.student_activities" in ln for ln in lines)
+    assert db.name in lines[0]
+
+
+def test_a_read_of_a_table_not_about_users_is_not_logged(db):
+    marker = f"audit-probe-{uuid.uuid4().hex[:8]}"
+    with as_service(db.connect()) as c:
+        c.execute(f"select count(*) from public.schools where name = '{marker}'")
+    assert log_lines_with(marker, timeout=1.0) == []
+
+
+def test_verify_warns_when_the_audit_role_is_not_set(db):
+    runner.up(db.dsn)  # schedules the clone's retention jobs, as a deploy does
+    with psycopg.connect(db.dsn, autocommit=True) as c:
+        c.execute(f'alter database "{db.name}" set pgaudit.role = \'\'')
+    found = [(f.name, f.level, f.object) for f in verify.run(db.dsn)]
+    assert found == [("operator_access_not_audited", "WARN", "pgaudit.role")]
+    with psycopg.connect(db.dsn, autocommit=True) as c:
+        c.execute(f'alter database "{db.name}" reset pgaudit.role')
+    assert verify.run(db.dsn) == []
+
+
+def test_every_table_about_users_is_audited(owner):
+    missing = owner.execute("""select t::text from app_private.audited_tables() t
+                                where not has_table_privilege('dgskills_auditor', t, 'select')""").fetchall()
+    assert missing == []
+    assert owner.execute("select 'public.mission_progress_events'::regclass in (select * from app_private.audited_tables())").fetchone()[0]
