@@ -31,21 +31,38 @@ def access_matrix() -> str:
     return _matrix_module().render_markdown()
 
 
+def _span(td) -> str:
+    minutes = int(td.total_seconds() // 60)
+    for unit, size in (("day", 1440), ("hour", 60), ("minute", 1)):
+        if minutes % size == 0:
+            n = minutes // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return str(td)
+
+
 def retention(dsn: str) -> str:
     with psycopg.connect(dsn) as c:
         rows = c.execute("""
             select j.requirement, j.job, coalesce(r.target, '—'), coalesce(r.ropa_id, ''),
-                   coalesce(r.ts_column, ''), coalesce(r.keep::text, 'contract end + 30 days'), j.schedule,
-                   'app_private.' || j.job || '()'
+                   coalesce(r.ts_column, ''), r.keep::text, r.deadline::text, r.action, r.nullify_column,
+                   j.schedule, j.run_every, 'app_private.' || j.job || '()'
               from app_private.retention_job j
               left join app_private.retention_rule r using (job)
              order by (regexp_match(j.requirement, '[0-9]+'))[1]::int, j.requirement, j.job, r.target""").fetchall()
-    lines = ["| id | job (procedure) | table | ROPA | clock column | kept | schedule (UTC) |",
-             "|---|---|---|---|---|---|---|"]
-    for req, job, target, ropa, ts, keep, sched, proc in rows:
+    lines = ["| id | job (procedure) | table | ROPA | clock column | kept | schedule (UTC) | late after |",
+             "|---|---|---|---|---|---|---|---|"]
+    for req, job, target, ropa, ts, keep, deadline, action, col, sched, every, proc in rows:
+        kept = keep or ""
+        if action == "nullify":
+            kept = f"{keep}, then `{col}` nulled"
+        elif deadline:
+            kept = f"deleted from {keep}, before {deadline}"
         if job == "offboard_ended_schools":
-            target, ropa, ts = "schools' accounts (auth.users, cascading)", "V-01", "schools.contract_ends_on"
-        lines.append(f"| {req} | `{proc}` | `{target}` | {ropa} | `{ts}` | {keep} | `{sched}` |")
+            target = "public.schools (its accounts: auth.users, cascading)"
+        elif job == "purge_leavers":
+            target = "public.users marked as left (auth.users, cascading)"
+        late = _span(2 * every) if every else ""
+        lines.append(f"| {req} | `{proc}` | `{target}` | {ropa} | `{ts}` | {kept} | `{sched}` | {late} |")
     return "\n".join(lines) + "\n"
 
 

@@ -14,6 +14,7 @@ import jinja2
 import psycopg
 
 from . import cron as cron_sync
+from . import liveness
 from . import verify as verify_mod
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -26,6 +27,12 @@ def _field(comment: str, label: str) -> str:
     return m.group(1).strip() if m else ""
 
 
+def _rule_text(r: dict) -> str:
+    what = f"nulls {r['column']} after {r['keep']}" if r["action"] == "nullify" else f"{r['keep']}"
+    promise = f", within {r['deadline']}" if r["deadline"] else ""
+    return f"{r['requirement']} {r['job']} ({what} on {r['ts']}{promise}, schedule {r['schedule']} UTC)"
+
+
 def gather(dsn: str, drift: bool = True) -> dict:
     with psycopg.connect(dsn, autocommit=True) as c:
         db = c.execute("select current_database(), version()").fetchone()
@@ -34,10 +41,15 @@ def gather(dsn: str, drift: bool = True) -> dict:
         for tbl, col, act in c.execute("""select ur.table_name, ur.col::text, ur.on_delete
                                           from app_private.user_references() ur""").fetchall():
             refs.setdefault(tbl, []).append((col, act))
-        rules = {}
-        for job, target, keep, ts, schedule, req in c.execute("""select r.job, r.target, r.keep::text, r.ts_column,
-                   j.schedule, j.requirement from app_private.retention_rule r join app_private.retention_job j using (job)""").fetchall():
-            rules[target] = {"job": job, "keep": keep, "ts": ts, "schedule": schedule, "requirement": req}
+        rules: dict[str, list[dict]] = {}
+        for job, target, keep, ts, schedule, req, action, col, deadline in c.execute(
+                """select r.job, r.target, r.keep::text, r.ts_column, j.schedule, j.requirement, r.action,
+                          r.nullify_column, r.deadline::text
+                     from app_private.retention_rule r join app_private.retention_job j using (job)
+                    order by j.requirement, r.job""").fetchall():
+            rules.setdefault(target, []).append({"job": job, "keep": keep, "ts": ts, "schedule": schedule,
+                                                 "requirement": req, "action": action, "column": col,
+                                                 "deadline": deadline})
         for oid, name, comment, rls in c.execute("""select c.oid, c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity
                                                 from pg_class c where c.relnamespace = 'public'::regnamespace
                                                 and c.relkind = 'r' order by c.relname""").fetchall():
@@ -56,7 +68,7 @@ def gather(dsn: str, drift: bool = True) -> dict:
                                       (p, role, oid, role, oid, p)).fetchone()[0]]
                 grants[role] = ", ".join(privs) or "nothing"
             ropa = sorted(set(re.findall(r"V-\d{2}", comment or "")))
-            rule = rules.get(f"public.{name}")
+            table_rules = rules.get(f"public.{name}", [])
             deletion = []
             for col, act in refs.get(name, []):
                 deletion.append(f"{col}: " + ("rows are deleted with the account (cascade)" if act == "c"
@@ -68,9 +80,11 @@ def gather(dsn: str, drift: bool = True) -> dict:
                 "purpose": (comment or "").split(". ROPA")[0],
                 "legal_basis": _field(comment, "Legal basis") or "—",
                 "retention": _field(comment, "Retention") or "—",
-                "job": f"{rule['requirement']} {rule['job']} ({rule['keep']} on {rule['ts']}, schedule {rule['schedule']} UTC)" if rule else
-                       ("S-RET-8 offboard_ended_schools, 30 days after the school's contract ends" if name in ("schools", "classes")
-                        else "deleting the account (cascade), or S-RET-8 offboard_ended_schools with the school"
+                "job": "; ".join(_rule_text(r) for r in table_rules) if table_rules and name not in ("users",) else
+                       ("S-RET-8 offboard_ended_schools with the school (from 27 days, within 30 days after the "
+                        "contract ends)" if name == "classes"
+                        else "deleting the account (cascade), S-RET-8 offboard_ended_schools with the school"
+                        + ("; " + "; ".join(_rule_text(r) for r in table_rules) if table_rules else "")
                         if refs.get(name) or name == "users" else "—"),
                 "policies": policies, "grants": grants, "rls": rls,
                 "deletion": deletion or ["not about a user"],
@@ -104,6 +118,20 @@ def gather(dsn: str, drift: bool = True) -> dict:
             except psycopg.Error as exc:
                 for j in jobs:
                     j["cron"] = f"cannot read cron.job: {exc.diag.message_primary}"
+        # S-RET-12: per job the last success (pg_cron or a run-log run without failures) and the
+        # oldest row still waiting for it (dgskills_db/liveness.py, what verify checks).
+        live = liveness.states(c)
+        by_job = {st.job: st for st in live[0]} if live else {}
+        for j in jobs:
+            st = by_job.get(j["job"])
+            j["liveness_success"], j["oldest_waiting"] = "—", "—"
+            if st is None:
+                continue
+            j["liveness_success"] = (f"{st.last_success:%Y-%m-%d %H:%M} UTC" if st.last_success
+                                     else "none yet") + (" (LATE)" if st.late(live[1]) else "")
+            waiting = [f"{r.target}{'.' + r.nullify_column if r.nullify_column else ''}: {r.oldest_waiting}"
+                       for r in st.rules if r.oldest_waiting is not None]
+            j["oldest_waiting"] = "; ".join(waiting) or "none"
         waivers = [{"check": k[0], "object": k[1], "reason": v} for k, v in verify_mod.waivers(c).items()]
         findings = verify_mod.run(dsn, drift=drift, include_info=True)
         reg = register(c, tables, jobs, findings)
