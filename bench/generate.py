@@ -93,6 +93,11 @@ def generate(dsn: str, scale: float = 1.0, seed: int = 42, quiet: bool = False) 
                 insert into public.mission_progress (user_id, mission_id, step, status, completed_at, completed_by)
                 select p.id, 'mission-' || (g %% 5), g, 'completed', now() - random() * interval '200 days', 'ai'
                   from gen_pupils p, generate_series(1, 10) g"""),
+            ("mission_progress_events", """
+                insert into public.mission_progress_events (user_id, mission_id, step, actor, new_status,
+                                                            new_completed_by, created_at)
+                select p.id, 'mission-' || (g %% 5), g, 'ai', 'completed', 'ai', now() - random() * interval '200 days'
+                  from gen_pupils p, generate_series(1, 10) g"""),
             ("xp_transactions", """
                 insert into public.xp_transactions (user_id, amount, source, created_at)
                 select p.id, 10 + (g %% 5) * 10, 'mission', now() - random() * interval '200 days'

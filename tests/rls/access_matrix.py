@@ -58,6 +58,10 @@ TABLES: dict[str, dict] = {
         where="id = %(row)s", set="step = step",
         insert="insert into public.mission_progress (user_id, mission_id, step) values (%(subject)s, 'm2', 1)",
         matrix=_m(**TRACKING)),
+    "mission_progress_events": dict(
+        where="user_id = %(subject)s", set="new_status = new_status",
+        insert="insert into public.mission_progress_events (user_id, mission_id, step, actor, new_status) values (%(subject)s, 'm2', 1, 'ai', 'completed')",
+        matrix=_m(**TRACKING, service="ADDD")),
     "xp_transactions": dict(
         where="id = %(row)s", set="amount = amount",
         insert="insert into public.xp_transactions (user_id, amount, source) values (%(subject)s, 10, 'x')",

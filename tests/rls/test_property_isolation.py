@@ -20,7 +20,7 @@ ROLES = ("student", "student", "student", "teacher", "admin", "developer")
 EXAMPLES = 120
 
 # table -> (key column, owner columns in order)
-TRACK = ("mission_progress", "xp_transactions", "gamification_events", "user_achievements",
+TRACK = ("mission_progress", "mission_progress_events", "xp_transactions", "gamification_events", "user_achievements",
          "student_activities", "feedback")
 
 
@@ -64,6 +64,7 @@ def build(conn, p):
         if kind == "own":
             for t in TRACK:
                 cols = {"mission_progress": "(user_id, mission_id, step) values (%s, gen_random_uuid()::text, 1)",
+                        "mission_progress_events": "(user_id, mission_id, step, actor, new_status) values (%s, 'm', 1, 'ai', 'completed')",
                         "xp_transactions": "(user_id, amount, source) values (%s, 5, 'x')",
                         "gamification_events": "(user_id, event_type) values (%s, 'e')",
                         "user_achievements": "(user_id, badge) values (%s, gen_random_uuid()::text)",
