@@ -169,7 +169,7 @@ declare
     v_largest bigint;
     v_batch integer := 500;
     v_error text;
-    v_done_schools bigint := 0;
+    v_done_schools bigint := 0::bigint;
     v_failures integer := 0;
 begin
     select rr.keep, coalesce(rr.deadline, rr.keep), rr.batch_size into v_keep, v_deadline, v_batch
@@ -277,7 +277,7 @@ declare
     v_started timestamptz;
     v_rows bigint;
     v_error text;
-    v_done bigint := 0;
+    v_done bigint := 0::bigint;
     v_failures integer := 0;
 begin
     select rr.keep, coalesce(rr.deadline, rr.keep) into v_keep, v_deadline
