@@ -238,6 +238,12 @@ def _export_checks_unguarded(conn: psycopg.Connection) -> list[Finding]:
             for t in sorted(expected - got)]
 
 
+def _liveness_checks(conn: psycopg.Connection) -> list[Finding]:
+    """S-RET-12: every declared job succeeded recently, no row waits past its period plus one
+    interval, no school or leaver is past its deadline (dgskills_db/liveness.py)."""
+    return [Finding(*f) for f in liveness.findings(conn)]
+
+
 def run(dsn: str, drift: bool = False, include_info: bool = False) -> list[Finding]:
     """All checks; with drift=True also the comparison with a fresh build of sql/. INFO
     findings (waived ones, and splinter's informational lints such as unused_index) only
