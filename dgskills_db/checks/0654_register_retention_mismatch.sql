@@ -19,6 +19,7 @@ with reg as (
 stated as (
     select
         reg.table_name as object,
+        null::name as col,
         reg.*,
         'table comment' as place,
         pg_catalog.obj_description(reg.oid, 'pg_class') as cmt
@@ -26,6 +27,7 @@ stated as (
     union all
     select
         format('%s.%s', reg.table_name, a.attname),
+        a.attname,
         reg.*,
         'column comment',
         pg_catalog.col_description(reg.oid, a.attnum)
@@ -87,6 +89,9 @@ where
     -- rules that delete rows (a rule that only empties a column does not shorten the row's life)
     coalesce(pg_catalog.to_jsonb(rr) ->> 'action', 'delete') = 'delete'
     and (reg.retention <> 'period' or rr.keep <> reg.keep)
+    -- nor the lifecycle rules (offboarding, leavers: a deadline), which end accounts and schools
+    -- within the account's or school's life
+    and pg_catalog.to_jsonb(rr) ->> 'deadline' is null
 union all
 select
     'register_retention_mismatch',

@@ -389,7 +389,10 @@ insert into app_private.register_category (ropa_id, category, label_nl, label_en
 ('V-10', 'role', 'Rol bij de school', 'Role at the school', 'ropa', 'database', null),
 ('V-10', 'pupil_count', 'Aantal leerlingen (geschat)', 'Number of pupils (estimate)', 'ropa', 'database', null),
 ('V-10', 'message', 'Vrij berichtveld', 'Free message', 'ropa', 'database', null),
-('V-10', 'ip', 'IP-adres (voor rate limiting en misbruikpreventie)', 'IP address (rate limit, abuse prevention)', 'ropa', 'database', null),
+(
+    'V-10', 'ip', 'IP-adres (voor rate limiting en misbruikpreventie; na 1 dag gewist, S-RET-11)',
+    'IP address (rate limit, abuse prevention; nulled after 1 day, S-RET-11)', 'ropa', 'database', null
+),
 ('V-10', 'timestamps', 'Tijdstempels', 'Times', 'ropa', 'database', null),
 ('V-11', 'email', 'E-mailadres ontvanger', 'Recipient''s e-mail address', 'ropa', 'not_stored', 'sent through Zoho SMTP'),
 ('V-11', 'contact_name', 'Naam contactpersoon', 'Contact name', 'ropa', 'not_stored', 'sent through Zoho SMTP'),
@@ -438,6 +441,7 @@ insert into app_private.register_table (table_name, ropa_id, retention, keep) va
 ('public.xp_transactions', 'V-03', 'account', null),
 ('public.gamification_events', 'V-03', 'account', null),
 ('public.user_achievements', 'V-03', 'account', null),
+('public.mission_progress_events', 'V-03', 'account', null),
 ('public.student_activities', 'V-04', 'period', interval '1 year'),
 ('public.shared_projects', 'V-05', 'account', null),
 ('public.shared_games', 'V-05', 'period', interval '1 year'),
@@ -472,6 +476,7 @@ from (
     ('public.schools', array['id'], 'V-01', 'school_class'),
     ('public.users', array['year_group', 'education_level'], 'V-01', 'year_level'),
     ('public.users', array['processing_restricted', 'restricted_at', 'restricted_reason'], 'V-01', 'account_status'),
+    ('public.users', array['left_on'], 'V-01', 'account_status'),
     ('public.users', array['processing_restricted', 'restricted_at', 'restricted_reason'], 'V-15', 'restriction'),
     ('public.users', array['created_at', 'updated_at'], 'V-01', 'timestamps'),
     ('public.schools', array['name', 'contract_ends_on', 'created_at', 'updated_at'], 'V-01', 'school_data'),
@@ -481,6 +486,15 @@ from (
     ('public.xp_transactions', array['user_id'], 'V-03', 'user_id'),
     ('public.gamification_events', array['user_id'], 'V-03', 'user_id'),
     ('public.user_achievements', array['user_id'], 'V-03', 'user_id'),
+    ('public.mission_progress_events', array['user_id'], 'V-03', 'user_id'),
+    (
+        'public.mission_progress_events', array['mission_id', 'step', 'old_status', 'new_status', 'created_at'],
+        'V-03', 'mission_progress'
+    ),
+    (
+        'public.mission_progress_events', array['actor', 'actor_id', 'old_completed_by', 'new_completed_by', 'reason'],
+        'V-03', 'override'
+    ),
     (
         'public.mission_progress', array['mission_id', 'step', 'status', 'completed_at', 'created_at', 'updated_at'],
         'V-03', 'mission_progress'

@@ -27,7 +27,7 @@ alter table public.mission_progress_events enable row level security;
 revoke all on table public.mission_progress_events from public, anon, authenticated, service_role;
 
 comment on table public.mission_progress_events is
-'Append-only history of step completions by the AI and overrides by teachers. Purpose: traceability of AI decisions and human oversight (DPIA A06, AI Act Art. 12/14). ROPA V-03. Legal basis: Art. 6(1)(e) public task. Retention: account lifetime (cascade).';
+'Append-only history of step completions by the AI and overrides by teachers. Purpose: traceability of AI decisions and human oversight (DPIA A06, AI Act Art. 12/14). ROPA V-03. Legal basis: Art. 6(1)(e) public task, Art. 6(1)(b). Retention: account lifetime (cascade).';
 comment on column public.mission_progress_events.user_id is 'The pupil. ROPA V-03. Retention: account lifetime.';
 comment on column public.mission_progress_events.mission_id is 'Mission identifier. ROPA V-03. Retention: account lifetime.';
 comment on column public.mission_progress_events.step is 'Step number. ROPA V-03. Retention: account lifetime.';
