@@ -62,3 +62,31 @@ def test_every_table_about_users_is_audited(owner):
                                 where not has_table_privilege('dgskills_auditor', t, 'select')""").fetchall()
     assert missing == []
     assert owner.execute("select 'public.mission_progress_events'::regclass in (select * from app_private.audited_tables())").fetchone()[0]
+
+
+def test_without_pgaudit_verify_warns_and_a_restart_with_it_audits(monkeypatch):
+    """A server without pgaudit: verify names it; once the library is there, the next start of the
+    embedded cluster rewrites its managed settings and restarts it with pgaudit preloaded."""
+    import tempfile
+    from pathlib import Path
+
+    base = Path(tempfile.mkdtemp(prefix="dgskills-noaudit-", dir="/var/tmp"))
+    os.chmod(base, 0o755)
+    monkeypatch.setenv("PG_PKGLIBDIR", str(base / "no-such-lib"))
+    cl = embedded.Cluster(state_dir=base / "state", preferred_port=embedded._port_for(base),
+                          os_user=embedded._run_as(), with_cron=False)
+    try:
+        cl.start()
+        runner.up(cl.url())
+        found = {(f.name, f.object) for f in verify.run(cl.url())}
+        assert ("operator_access_not_audited", "pgaudit") in found
+        monkeypatch.delenv("PG_PKGLIBDIR")
+        assert cl.start() is True  # running, but its settings changed: restarted
+        with psycopg.connect(cl.url()) as c:
+            assert "pgaudit" in c.execute("show shared_preload_libraries").fetchone()[0]
+            assert c.execute("show pgaudit.role").fetchone()[0] == "dgskills_auditor"
+        assert not any(f.name == "operator_access_not_audited" for f in verify.run(cl.url()))
+        assert cl.start() is False  # nothing changed: left running
+    finally:
+        cl.destroy()
+        base.rmdir()

@@ -214,8 +214,11 @@ KEEPS = st.sampled_from(["1 day", "7 days", "30 days", "1 year", "2 years", "3 y
 @PROPS
 @given(data=st.data())
 def test_retention_findings_are_exactly_the_rules_changed_in_one_place(reg_conn, data):
+    # the rules that state a table's period (not a column nulled earlier, nor the lifecycle rules
+    # of offboarding and leavers, whose keep is bounded by their deadline)
     rules = reg_conn.execute("""select rr.job, rr.target, rr.keep::text from app_private.retention_rule rr
-                                  join app_private.register_table t on t.table_name = rr.target order by 1, 2""").fetchall()
+                                  join app_private.register_table t on t.table_name = rr.target
+                                 where rr.action = 'delete' and rr.deadline is null order by 1, 2""").fetchall()
     changed = data.draw(st.lists(st.tuples(st.sampled_from(rules), KEEPS), max_size=5, unique_by=lambda x: x[0][:2]))
     with reg_conn.transaction(force_rollback=True):
         expected = set()
