@@ -21,6 +21,7 @@ class ExportV2Subject(TypedDict):
     restricted_reason: NotRequired[str | None]
     created_at: NotRequired[str | None]
     updated_at: NotRequired[str | None]
+    left_on: NotRequired[str | None]
 
 
 class ExportV2DataActiveDuelsItem(TypedDict):
@@ -128,6 +129,21 @@ class ExportV2DataMissionProgressItem(TypedDict):
     updated_at: str
 
 
+class ExportV2DataMissionProgressEventsItem(TypedDict):
+    id: int
+    user_id: str
+    mission_id: str
+    step: int
+    actor: str
+    actor_id: str | None
+    old_status: str | None
+    new_status: str
+    old_completed_by: str | None
+    new_completed_by: str | None
+    reason: str | None
+    created_at: str
+
+
 class ExportV2DataSharedGamesItem(TypedDict):
     id: int
     user_id: str
@@ -199,6 +215,7 @@ class ExportV2Data(TypedDict):
     library_items: list[ExportV2DataLibraryItemsItem]
     messages: list[ExportV2DataMessagesItem]
     mission_progress: list[ExportV2DataMissionProgressItem]
+    mission_progress_events: list[ExportV2DataMissionProgressEventsItem]
     shared_games: list[ExportV2DataSharedGamesItem]
     shared_projects: list[ExportV2DataSharedProjectsItem]
     student_activities: list[ExportV2DataStudentActivitiesItem]
@@ -287,6 +304,18 @@ class LiftProcessingRestrictionResult(TypedDict):
     changed: bool
 
 
+class MarkPupilLeftArgs(TypedDict):
+    user_id: str
+    left_on: NotRequired[str]
+
+
+class MarkPupilLeftResult(TypedDict):
+    user_id: str
+    left_on: str
+    deleted_from: str
+    deleted_before: str
+
+
 class OverrideStepCompletionArgs(TypedDict):
     student_id: str
     mission_id: str
@@ -343,4 +372,14 @@ class SubmitPilotRequestResult(TypedDict):
     id: NotRequired[int]
 
 
-RPCS = ["award_xp", "delete_my_account", "delete_user_account", "export_my_data", "export_user_data", "is_teacher", "lift_processing_restriction", "override_step_completion", "restrict_processing", "school_directory", "submit_pilot_request"]
+class UnmarkPupilLeftArgs(TypedDict):
+    user_id: str
+
+
+class UnmarkPupilLeftResult(TypedDict):
+    user_id: str
+    left_on: None
+    changed: bool
+
+
+RPCS = ["award_xp", "delete_my_account", "delete_user_account", "export_my_data", "export_user_data", "is_teacher", "lift_processing_restriction", "mark_pupil_left", "override_step_completion", "restrict_processing", "school_directory", "submit_pilot_request", "unmark_pupil_left"]

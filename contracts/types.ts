@@ -21,6 +21,7 @@ export type ExportV2 = {
     restricted_reason?: string | null;
     created_at?: string | null;
     updated_at?: string | null;
+    left_on?: string | null;
   } | null;
   data: {
     active_duels: ({
@@ -116,6 +117,20 @@ export type ExportV2 = {
       override_reason: string | null;
       created_at: string;
       updated_at: string;
+    })[];
+    mission_progress_events: ({
+      id: number;
+      user_id: string;
+      mission_id: string;
+      step: number;
+      actor: string;
+      actor_id: string | null;
+      old_status: string | null;
+      new_status: string;
+      old_completed_by: string | null;
+      new_completed_by: string | null;
+      reason: string | null;
+      created_at: string;
     })[];
     shared_games: {
       id: number;
@@ -235,6 +250,18 @@ export type Database = {
           changed: boolean;
         };
       };
+      mark_pupil_left: {
+        Args: {
+          user_id: string;
+          left_on?: string;
+        };
+        Returns: {
+          user_id: string;
+          left_on: string;
+          deleted_from: string;
+          deleted_before: string;
+        };
+      };
       override_step_completion: {
         Args: {
           student_id: string;
@@ -284,6 +311,16 @@ export type Database = {
         Returns: {
           accepted: true;
           id?: number;
+        };
+      };
+      unmark_pupil_left: {
+        Args: {
+          user_id: string;
+        };
+        Returns: {
+          user_id: string;
+          left_on: null;
+          changed: boolean;
         };
       };
     };

@@ -69,6 +69,8 @@ def calls(w) -> dict:
         "override_step_completion": ("authenticated", u["teacher-same-school"],
                                      {"student_id": str(u["subject"]), "mission_id": "m1", "step": 2,
                                       "completed": True, "reason": "done in class"}),
+        "mark_pupil_left": ("authenticated", u["admin-same-school"], {"user_id": str(u["student-same-school"])}),
+        "unmark_pupil_left": ("authenticated", u["admin-same-school"], {"user_id": str(u["student-same-school"])}),
         "award_xp": ("service_role", None, {"user_id": str(u["subject"]), "amount": 10, "source": "quiz"}),
         "submit_pilot_request": ("service_role", None, {
             "contact_name": "Jan", "email": "jan@school.example", "school_name": "School X",
