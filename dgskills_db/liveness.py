@@ -4,7 +4,8 @@ still waiting).
 
 - a job's **last success** is the later of pg_cron's last succeeded run
   (`cron.job_run_details`) and the last run in the run log (`app_private.retention_run`)
-  none of whose rows failed; before its first run a job counts from `declared_at`;
+  none of whose rows failed; before its first run a job counts from when it was declared
+  (`app_private.retention_job_declared`);
 - a job is **late** when that is longer ago than twice its declared `run_every`;
 - a rule's rows are **overdue** when older than `keep` plus one `run_every`;
 - a school or leaver is past its **deadline** (`retention_rule.deadline`, 30 days) when it
@@ -66,7 +67,8 @@ def _declared(conn: psycopg.Connection) -> bool:
     return conn.execute(
         """select exists (select from pg_catalog.pg_attribute
                           where attrelid = pg_catalog.to_regclass('app_private.retention_job')
-                            and attname = 'run_every' and not attisdropped)"""
+                            and attname = 'run_every' and not attisdropped)
+               and pg_catalog.to_regclass('app_private.retention_job_declared') is not null"""
     ).fetchone()[0]
 
 
@@ -82,8 +84,9 @@ def states(conn: psycopg.Connection) -> tuple[list[JobState], dt.datetime] | Non
         return None
     now = conn.execute("select pg_catalog.now()").fetchone()[0]
     jobs = {r[0]: JobState(*r) for r in conn.execute(
-        """select job, requirement, schedule, run_every, declared_at
-             from app_private.retention_job order by job""").fetchall()}
+        """select j.job, j.requirement, j.schedule, j.run_every, coalesce(d.declared_at, pg_catalog.now())
+             from app_private.retention_job j left join app_private.retention_job_declared d using (job)
+            order by j.job""").fetchall()}
     for job, finished in conn.execute(
         """select job, max(finished) from (
                select job, coalesce(run_started_at, started_at) as run, max(finished_at) as finished,

@@ -144,12 +144,11 @@ def new_db(server_dsn: str, template: str | None):
     tdb = TestDB(server_dsn, name)
     if template:
         # A clone is a fresh deploy: its retention jobs are declared now, not when the
-        # template was built (liveness counts a job without runs from declared_at).
+        # template was built (liveness counts a job without runs from when it was declared).
         with psycopg.connect(tdb.dsn, autocommit=True) as c:
             c.execute("""do $$ begin
-                           if exists (select from pg_attribute where attrelid = to_regclass('app_private.retention_job')
-                                      and attname = 'declared_at') then
-                               update app_private.retention_job set declared_at = now();
+                           if to_regclass('app_private.retention_job_declared') is not null then
+                               update app_private.retention_job_declared set declared_at = now();
                            end if;
                          end $$""")
     return jan, tdb

@@ -350,3 +350,21 @@ comment on procedure app_private.purge_leavers () is
 
 revoke all on procedure app_private.purge_job(text), app_private.offboard_ended_schools(), app_private.purge_leavers()
 from public, anon, authenticated, service_role;
+
+/* S-RET-12: when a job was first declared, for liveness before its first run. */
+create or replace function app_private.tg_retention_job_declared()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+    insert into app_private.retention_job_declared (job) values (new.job) on conflict (job) do nothing;
+    return null;
+end
+$$;
+comment on function app_private.tg_retention_job_declared() is
+'Records when a retention job was first declared (app_private.retention_job_declared).';
+revoke all on function app_private.tg_retention_job_declared() from public, anon, authenticated, service_role;
+drop trigger if exists record_declared on app_private.retention_job;
+create trigger record_declared after insert or update on app_private.retention_job
+for each row execute function app_private.tg_retention_job_declared();

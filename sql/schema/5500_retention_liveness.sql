@@ -4,8 +4,9 @@
   retention_job.run_every: the longest gap between two scheduled runs of the job (the
   schedule's interval). verify uses it for liveness: a job that has not succeeded within
   twice this interval, or rows older than their period plus one interval, are errors.
-  retention_job.declared_at: when the job was first declared, so a fresh deploy is not
-  "late" before its first run.
+  retention_job_declared: when each job was first declared (filled by a trigger on
+  retention_job), so a fresh deploy is not "late" before its first run. A table of its own,
+  not a column of the declaration: the declaration's rows stay equal to a fresh build's.
 
   retention_rule.deadline: the promise to the school (ROPA V-01: "binnen 30 dagen"),
   where it differs from keep: keep is when the job starts deleting, and keep plus three
@@ -18,12 +19,17 @@
   failed. largest_batch is the most rows one batch transaction changed.
 */
 alter table app_private.retention_job
-add column run_every interval check (run_every > interval '0'),
-add column declared_at timestamptz not null default now();
+add column run_every interval check (run_every > interval '0');
 comment on column app_private.retention_job.run_every is
 'Longest gap between two scheduled runs; liveness allows twice this before a job is late.';
-comment on column app_private.retention_job.declared_at is
-'When the job was first declared (a job is not late before its first interval has passed).';
+
+create table app_private.retention_job_declared (
+    job text primary key references app_private.retention_job (job) on delete cascade,
+    declared_at timestamptz not null default now()
+);
+comment on table app_private.retention_job_declared is
+'When each retention job was first declared (a job is not late before its first interval has passed). No personal data.';
+insert into app_private.retention_job_declared (job) select j.job from app_private.retention_job as j;
 
 alter table app_private.retention_rule
 add column deadline interval check (deadline > interval '0'),

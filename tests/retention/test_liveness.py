@@ -32,7 +32,7 @@ def found(db):
 
 def test_job_late_when_it_has_not_succeeded_within_twice_its_interval(db, owner, deployed):
     # never ran and declared three days ago (daily job: allowed two days)
-    owner.execute("update app_private.retention_job set declared_at = now() - interval '3 days' where job = 'purge_duels'")
+    owner.execute("update app_private.retention_job_declared set declared_at = now() - interval '3 days' where job = 'purge_duels'")
     assert found(db) == [("retention_job_late", "purge_duels")]
     call(db, "purge_duels")
     assert found(db) == []
@@ -48,7 +48,7 @@ def test_job_late_when_it_has_not_succeeded_within_twice_its_interval(db, owner,
 
 
 def test_a_failed_run_is_no_success(db, owner, deployed):
-    owner.execute("update app_private.retention_job set declared_at = now() - interval '3 days' where job = 'purge_duels'")
+    owner.execute("update app_private.retention_job_declared set declared_at = now() - interval '3 days' where job = 'purge_duels'")
     owner.execute("""create function public.test_refuse() returns trigger language plpgsql as $$
                      begin raise exception 'injected failure'; end $$""")
     owner.execute("create trigger refuse before delete on public.active_duels for each row execute function public.test_refuse()")
@@ -64,7 +64,7 @@ def test_a_failed_run_is_no_success(db, owner, deployed):
 
 
 def test_success_recorded_by_pg_cron_counts(db, owner, deployed):
-    owner.execute("update app_private.retention_job set declared_at = now() - interval '3 days' where job = 'purge_duels'")
+    owner.execute("update app_private.retention_job_declared set declared_at = now() - interval '3 days' where job = 'purge_duels'")
     assert found(db) == [("retention_job_late", "purge_duels")]
     with psycopg.connect(cron_dsn_for(db.dsn), autocommit=True) as cc:
         jobid = cc.execute("select jobid from cron.job where jobname = %s", (f"dgskills.purge_duels@{db.name}",)).fetchone()[0]

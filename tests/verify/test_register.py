@@ -27,6 +27,7 @@ CASES = [
     # a table outside public with no ROPA comment, but about accounts, is personal data all the same
     ("register_table_activity_mismatch", "app_private.login_log",
      "create table app_private.login_log (user_id uuid primary key references public.users on delete cascade); "
+     "grant select on app_private.login_log to dgskills_auditor; "
      "insert into app_private.register_column values ('app_private.login_log', 'user_id', 'V-01', 'user_id')",
      "drop table app_private.login_log; delete from app_private.register_column where table_name = 'app_private.login_log'",
      # and its key to users is declared neither about nor actor (dgskills_db/declarations/user_columns.toml)
