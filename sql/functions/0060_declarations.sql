@@ -17,6 +17,8 @@ as $$
         ('user_settings', 'user_id', 'about'),
         ('mission_progress', 'user_id', 'about'),
         ('mission_progress', 'overridden_by', 'actor'),
+        ('mission_progress_events', 'user_id', 'about'),
+        ('mission_progress_events', 'actor_id', 'actor'),
         ('xp_transactions', 'user_id', 'about'),
         ('gamification_events', 'user_id', 'about'),
         ('user_achievements', 'user_id', 'about'),

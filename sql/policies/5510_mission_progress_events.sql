@@ -18,3 +18,6 @@ grant select on public.mission_progress_events to authenticated, service_role;
 drop trigger if exists record_event on public.mission_progress;
 create trigger record_event after insert or update on public.mission_progress
 for each row execute function app_private.tg_mission_progress_event();
+drop trigger if exists refuse_if_restricted on public.mission_progress_events;
+create trigger refuse_if_restricted before insert or update on public.mission_progress_events
+for each row execute function app_private.tg_refuse_if_restricted('user_id');
