@@ -28,6 +28,8 @@ RPC_CALLERS = {
     "award_xp": {"service_role"},
     "submit_pilot_request": {"service_role"},
     "school_directory": {"authenticated"},
+    "mark_pupil_left": {"authenticated"},
+    "unmark_pupil_left": {"authenticated"},
 }
 # app_private functions an API role may run: what its policies call, and what the
 # SECURITY INVOKER export_my_data() calls as the caller.
