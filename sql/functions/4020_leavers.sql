@@ -4,8 +4,9 @@
   promise can be kept, at most a year ahead for a known end of the school year). From 27
   days after left_on the daily job purge_leavers deletes the account and all its data;
   until then the admin can undo the mark. Both are audited (pupil_marked_left,
-  pupil_left_undone). Refusals: 28000, 42501 (not a school admin), DG001 (no such pupil in
-  the admin's school), 22023 (left_on out of range).
+  pupil_left_undone). Refusals: 28000, 42501 (not a school admin, or a colleague: the shared
+  app_private.pupil_for_staff() check), DG001 (no such user in the admin's school), 22023
+  (left_on out of range).
 */
 create or replace function public.mark_pupil_left(user_id uuid, left_on date default null)
 returns jsonb
@@ -13,15 +14,12 @@ language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
-    v_target public.users := app_private.school_member_for_staff(user_id, true);
+    v_target public.users := app_private.pupil_for_staff(user_id, true);
     v_day date := coalesce(mark_pupil_left.left_on, (pg_catalog.now() at time zone 'UTC')::date);
     v_today date := (pg_catalog.now() at time zone 'UTC')::date;
     v_keep interval;
     v_deadline interval;
 begin
-    if v_target.role <> 'student' then
-        raise exception using errcode = 'DG001', message = 'no such pupil in your school';
-    end if;
     if v_day < v_today - 14 or v_day > v_today + 366 then
         raise exception using errcode = '22023',
             message = 'left_on must be between 14 days ago and one year ahead';
@@ -48,11 +46,8 @@ language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
-    v_target public.users := app_private.school_member_for_staff(user_id, true);
+    v_target public.users := app_private.pupil_for_staff(user_id, true);
 begin
-    if v_target.role <> 'student' then
-        raise exception using errcode = 'DG001', message = 'no such pupil in your school';
-    end if;
     update public.users as u set left_on = null where u.id = v_target.id;
     perform app_private.audit('pupil_left_undone', (select auth.uid()), v_target.id, v_target.school_id,
         pg_catalog.jsonb_build_object('previous_left_on', v_target.left_on));

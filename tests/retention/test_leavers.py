@@ -112,7 +112,7 @@ def test_a_failing_account_is_recorded_and_the_others_are_deleted(db, owner, w):
     ("teacher-same-school", "subject", None, "42501"),
     ("subject", "student-same-school", None, "42501"),
     ("admin-other-school", "subject", None, "DG001"),
-    ("admin-same-school", "teacher-same-school", None, "DG001"),
+    ("admin-same-school", "teacher-same-school", None, "42501"),
     ("admin-same-school", "subject", "2000-01-01", "22023"),
     ("admin-same-school", "subject", "2999-01-01", "22023"),
 ], ids=["teacher", "pupil", "other-school-admin", "not-a-pupil", "long-ago", "far-ahead"])

@@ -169,7 +169,7 @@ def test_every_rpc_on_another_user_uses_the_shared_pupil_check(owner):
 def test_every_rpc_on_another_user_refuses_a_colleague(owner, w):
     """Iterates over the catalog: each such RPC, called by the school admin on a teacher
     or another admin of the school, is refused with 42501 and changes nothing."""
-    defaults = {"uuid": None, "text": "reason", "integer": 1, "boolean": True}
+    defaults = {"uuid": None, "text": "reason", "integer": 1, "boolean": True, "date": None}
     colleague_admin = world_mod.add_user(owner, "admin", w.school_a, restricted=True)
     for name, _, args in _rpcs_on_another_user(owner):
         types = [a.split()[-1] for a in args.split(", ")]
