@@ -182,6 +182,42 @@ comment on function app_private.tg_clamp_last_seen_at() is
 'Keeps duel_presence.last_seen_at at or before now() (S-RET-1: a future time would never expire).';
 
 /*
+  Client-written times are bounded (the class of last_seen_at): a BEFORE INSERT OR
+  UPDATE trigger names, as its arguments, the timestamp columns a client may write;
+  each non-null value is kept at or before now() and, when the row has a created_at,
+  at or after it. A read receipt in the year 9999 or an answer before the challenge
+  is not a fact the platform records. tests/rls/test_client_times.py checks from the
+  column privileges that every such column has this trigger.
+*/
+create or replace function app_private.tg_clamp_client_time()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+    v_row jsonb := pg_catalog.to_jsonb(new);
+    v_col text;
+    v_at timestamptz;
+    v_floor timestamptz := (v_row ->> 'created_at')::timestamptz;
+begin
+    foreach v_col in array tg_argv loop
+        v_at := (v_row ->> v_col)::timestamptz;
+        if v_at is not null then
+            v_at := least(v_at, pg_catalog.now());
+            if v_floor is not null then
+                v_at := greatest(v_at, v_floor);
+            end if;
+            v_row := pg_catalog.jsonb_set(v_row, array[v_col], pg_catalog.to_jsonb(v_at));
+        end if;
+    end loop;
+    new := pg_catalog.jsonb_populate_record(new, v_row);
+    return new;
+end
+$$;
+comment on function app_private.tg_clamp_client_time() is
+'Keeps the client-written timestamp columns named as trigger arguments between the row''s created_at (when it has one) and now().';
+
+/*
   S-RPC-3: configuration changes of schools, classes and users' role/school/class are
   written to audit_logs with old and new values and the actor.
 */
@@ -234,6 +270,7 @@ app_private.tg_set_updated_at(),
 app_private.tg_users_guard(),
 app_private.tg_refuse_if_restricted(),
 app_private.tg_clamp_last_seen_at(),
+app_private.tg_clamp_client_time(),
 app_private.tg_rectification(),
 app_private.tg_config_change()
 from public, anon, authenticated, service_role;

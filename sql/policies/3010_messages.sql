@@ -25,3 +25,7 @@ grant select on public.messages to authenticated;
 grant insert (sender_id, recipient_id, body), update (read_at) on public.messages to authenticated;
 grant select, insert, update, delete on public.messages to service_role;
 -- NOTE: no delete for authenticated: messages go with the sender's account.
+
+drop trigger if exists clamp_client_time on public.messages;
+create trigger clamp_client_time before insert or update on public.messages
+for each row execute function app_private.tg_clamp_client_time('read_at');

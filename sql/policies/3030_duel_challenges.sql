@@ -22,3 +22,7 @@ grant select on public.duel_challenges to authenticated;
 grant insert (challenger_id, challenged_id), update (status, responded_at) on public.duel_challenges to authenticated;
 grant select, insert, update, delete on public.duel_challenges to service_role;
 -- NOTE: no delete for authenticated: challenges go by retention (S-RET-2) or cascade.
+
+drop trigger if exists clamp_client_time on public.duel_challenges;
+create trigger clamp_client_time before insert or update on public.duel_challenges
+for each row execute function app_private.tg_clamp_client_time('responded_at');
