@@ -19,6 +19,25 @@
 */
 grant usage on schema app_private to authenticated, service_role;
 
+/*
+  The signed-in user's id, as auth.uid(), but a token whose sub is not a uuid is "not
+  signed in" (28000) instead of PostgreSQL's 22P02 from the cast: the one mapping every
+  RPC uses (directly, or through app_private.caller()). Null when there is no sub.
+*/
+create or replace function app_private.uid()
+returns uuid
+language plpgsql stable
+set search_path = ''
+as $$
+begin
+    return (select auth.uid());
+exception when invalid_text_representation then
+    raise exception using errcode = '28000', message = 'not signed in: the token''s sub is not a user id';
+end
+$$;
+comment on function app_private.uid() is
+'auth.uid(), with a sub that is not a uuid refused as not signed in (28000); null without a sub.';
+
 create or replace function app_private.current_school_id()
 returns uuid
 language plpgsql stable security definer
@@ -53,7 +72,7 @@ as $$
 begin
     return (
         select coalesce(
-                (select u.role in ('teacher', 'admin') from public.users as u where u.id = (select auth.uid())),
+                (select u.role in ('teacher', 'admin') from public.users as u where u.id = (select app_private.uid())),
                 false
             )
     );
@@ -173,6 +192,7 @@ comment on function app_private.message_recipient_ids() is
 'Whom the signed-in user may message: members of their own school, one side being staff (teacher or admin).';
 
 revoke all on function
+app_private.uid(),
 app_private.current_school_id(),
 app_private.my_role(),
 public.is_teacher(),

@@ -14,11 +14,7 @@ declare
     v_uid uuid;
     v_me public.users;
 begin
-    begin
-        v_uid := (select auth.uid());
-    exception when invalid_text_representation then
-        raise exception using errcode = '28000', message = 'not signed in: the token''s sub is not a user id';
-    end;
+    v_uid := app_private.uid();
     if v_uid is null then
         raise exception using errcode = '28000', message = 'not signed in';
     end if;
