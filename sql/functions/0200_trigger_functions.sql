@@ -166,7 +166,9 @@ comment on function app_private.tg_refuse_if_restricted() is
 /*
   duel_presence (V-08, S-RET-1): last_seen_at is written by the client, but never into
   the future. A future time would survive the 1-day purge and show the pupil online for
-  ever; it is clamped to the server's now(). Earlier times are kept (going offline).
+  ever; it is clamped to the server's now(). Earlier times mean going offline; they are
+  kept back to one day (the purge period), and anything older (-infinity included) is
+  stored as one day ago, which the next purge removes.
 */
 create or replace function app_private.tg_clamp_last_seen_at()
 returns trigger
@@ -174,12 +176,15 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-    new.last_seen_at := least(coalesce(new.last_seen_at, pg_catalog.now()), pg_catalog.now());
+    new.last_seen_at := least(
+        greatest(coalesce(new.last_seen_at, pg_catalog.now()), pg_catalog.now() - interval '1 day'),
+        pg_catalog.now()
+    );
     return new;
 end
 $$;
 comment on function app_private.tg_clamp_last_seen_at() is
-'Keeps duel_presence.last_seen_at at or before now() (S-RET-1: a future time would never expire).';
+'Keeps duel_presence.last_seen_at between now() - 1 day and now() (S-RET-1: a future time would never expire).';
 
 /*
   Client-written times are bounded (the class of last_seen_at): a BEFORE INSERT OR

@@ -289,7 +289,7 @@ begin
     for a in
         select u.id, u.school_id, u.left_on
         from public.users as u
-        where u.left_on is not null and u.left_on + v_keep <= (pg_catalog.now() at time zone 'UTC')
+        where u.left_on is not null and u.role = 'student' and u.left_on + v_keep <= (pg_catalog.now() at time zone 'UTC')
         order by u.left_on, u.id
     loop
         v_started := pg_catalog.clock_timestamp();

@@ -129,3 +129,25 @@ def test_left_on_is_not_writable_through_the_api(db, w):
         with pytest.raises(psycopg.Error) as e:
             c.execute("update public.users set left_on = current_date where id = %s", (w.users["subject"],))
     assert e.value.sqlstate == "42501"
+
+
+def test_a_leaver_mark_belongs_to_a_pupil_so_the_job_never_reaches_staff(db, owner, w):
+    """A marked pupil moved to a staff role (service_role's path across the pupil/staff line)
+    would keep the mark that no admin can undo: the role change is refused until left_on is
+    cleared, and purge_leavers reads pupils only."""
+    pupil, admin = w.users["subject"], w.users["admin-same-school"]
+    mark(db.connect(), admin, pupil)
+    c = db.connect()
+    c.execute("select set_config('role', 'service_role', true), set_config('request.jwt.claims', %s, true)",
+              ('{"role": "service_role"}',))
+    with pytest.raises(psycopg.errors.CheckViolation):
+        c.execute("update public.users set role = 'teacher' where id = %s", (pupil,))
+    c.rollback()
+    c.execute("select set_config('role', 'service_role', true), set_config('request.jwt.claims', %s, true)",
+              ('{"role": "service_role"}',))
+    c.execute("update public.users set left_on = null, role = 'teacher' where id = %s", (pupil,))
+    c.commit()
+    owner.execute("alter table public.users drop constraint users_left_on_only_pupils")
+    owner.execute("update public.users set left_on = current_date - 60 where id = %s", (pupil,))
+    purge(db)
+    assert present(owner, pupil)

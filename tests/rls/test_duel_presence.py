@@ -1,11 +1,12 @@
 """duel_presence.last_seen_at is client-written but bounded (S-RET-1): whatever time a
-pupil sends, on insert or update, the stored time is never after the server's now(), so
+pupil sends, on insert or update, the stored time is never after the server's now() nor before now() - 1 day, so
 the 1-day purge always catches it and nobody shows online for ever (hypothesis)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,7 @@ times = st.one_of(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sent=times, on_insert=st.booleans())
-def test_last_seen_at_is_never_in_the_future_whatever_the_client_sends(matrix_world, sent, on_insert):
+def test_last_seen_at_stays_within_the_last_day_whatever_the_client_sends(matrix_world, sent, on_insert):
     conn, w = matrix_world
     s = w.users["subject"]
     with as_user(conn, s) as c:
@@ -31,8 +32,19 @@ def test_last_seen_at_is_never_in_the_future_whatever_the_client_sends(matrix_wo
         else:
             c.execute("update public.duel_presence set last_seen_at = %s where user_id = %s", (sent, s))
         stored, now = c.execute("select last_seen_at, now() from public.duel_presence where user_id = %s", (s,)).fetchone()
-        assert stored <= now
-        assert stored == min(sent, now)
+        assert now - dt.timedelta(days=1) <= stored <= now
+        assert stored == max(min(sent, now), now - dt.timedelta(days=1))
+
+
+@pytest.mark.parametrize("sent", ["infinity", "-infinity"])
+def test_infinite_presence_times_are_bounded(matrix_world, sent):
+    conn, w = matrix_world
+    s = w.users["subject"]
+    with as_user(conn, s) as c:
+        c.execute("update public.duel_presence set last_seen_at = %s::timestamptz where user_id = %s", (sent, s))
+        ok = c.execute("""select last_seen_at between now() - interval '1 day' and now()
+                            from public.duel_presence where user_id = %s""", (s,)).fetchone()[0]
+    assert ok is True
 
 
 def test_a_far_future_presence_is_purged_after_a_day(owner):
