@@ -59,6 +59,18 @@ class Usage(Exception):
     exit_code = runner.EXIT_USAGE
 
 
+class CouldNotRun(Exception):
+    """verify, report, lint, gen: the work could not be done (exit 2), with the cause's details."""
+    exit_code = runner.EXIT_USAGE
+
+    def __init__(self, cause: BaseException):
+        super().__init__(str(cause).strip() or type(cause).__name__)
+        self.cause = cause
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**_error_dict(self.cause), "kind": type(self.cause).__name__}
+
+
 def resolve_dsn(dsn: Optional[str]) -> str:
     if dsn:
         return dsn
@@ -102,7 +114,7 @@ def _exit_code(exc: BaseException) -> int:
         return 128 + exc.signum
     if isinstance(exc, KeyboardInterrupt):
         return runner.EXIT_SIGINT
-    if isinstance(exc, (runner.RunnerError, Usage)):
+    if isinstance(exc, (runner.RunnerError, Usage, CouldNotRun)):
         return exc.exit_code
     if isinstance(exc, runner.SqlFileError):
         return runner.EXIT_FAILED
@@ -130,12 +142,11 @@ def _progress_if_terminal():
     return _progress if sys.stderr.isatty() else None
 
 
-def _run(as_json: bool, work: Callable[[], Any], show: Callable[[Any], None] | None = None,
-         code: Callable[[Any], int] | None = None) -> None:
-    """Run one command: its result (or its error) for people or, with --json, as JSON on stdout.
-    Exits as the README's table says; never a traceback."""
+def _result(as_json: bool, work: Callable[[], Any]) -> Any:
+    """The result of `work`, or its error for people or, with --json, as JSON on stdout, and the
+    exit code the README's table says; never a traceback."""
     try:
-        result = work()
+        return work()
     except typer.Exit:
         raise
     except BaseException as exc:  # noqa: BLE001 - every failure becomes an exit code and a message
@@ -155,11 +166,18 @@ def _run(as_json: bool, work: Callable[[], Any], show: Callable[[Any], None] | N
         # literal text (it may hold SQL such as uuid[]), never rich markup
         err.print(Text("error: ", style="red") + Text(msg))
         raise typer.Exit(rc) from None
+
+
+def _run(as_json: bool, work: Callable[[], Any], show: Callable[[Any], None] | None = None,
+         code: Callable[[Any], int] | None = None) -> None:
+    """Run one command: its result (or its error) for people or, with --json, as one JSON object
+    with `format_version` on stdout. Exits as the README's table says; never a traceback."""
+    result = _result(as_json, work)
     if as_json:
         body = result.as_dict() if hasattr(result, "as_dict") else result
-        if isinstance(body, dict):
-            body = {"format_version": runner.JSON_FORMAT_VERSION, **body}
-        print(json.dumps(body, indent=2))
+        if not isinstance(body, dict):
+            raise TypeError(f"a command's JSON result must be an object, not {type(body).__name__}")
+        print(json.dumps({"format_version": runner.JSON_FORMAT_VERSION, **body}, indent=2))
     elif show:
         show(result)
     if code:
@@ -369,13 +387,22 @@ def revert(to: int = typer.Option(..., "--to", help="Revert every applied versio
 
 @app.command()
 def new(name: str = typer.Argument(..., help="What the file does, e.g. add_user_locale"),
-        kind: str = typer.Option("schema", "--kind", help="schema, functions, policies or cron"),
+        kind: str = typer.Option("schema", "--kind", help="schema, functions, policies, cron or register"),
         as_json: bool = JsonOpt, sql_dir: Path = SqlRootOpt) -> None:
-    """Write the next free file of a kind with a commented header in the house style."""
-    def show(p: Path) -> None:
-        out.print(Text(f"wrote {p}"))
+    """Write the next free file of a kind with a commented header in the house style.
+    --json: {format_version, file, path, kind}."""
+    from dgskills_db import sqlfiles
 
-    _run(as_json, lambda: runner.new(name, kind, sql_dir), show)
+    def work() -> dict[str, Any]:
+        if kind not in sqlfiles.KINDS:
+            raise Usage(f"new: --kind is one of {', '.join(sqlfiles.KINDS)}, not {kind!r}")
+        p = runner.new(name, kind, sql_dir)
+        return {"file": p.relative_to(sql_dir).as_posix(), "path": str(p), "kind": kind}
+
+    def show(r: dict[str, Any]) -> None:
+        out.print(Text(f"wrote {r['path']}"))
+
+    _run(as_json, work, show)
 
 
 @app.command()
@@ -388,34 +415,42 @@ def verify(
     drift: bool = typer.Option(True, "--drift/--no-drift", help="Also compare with a fresh build of sql/ (needs CREATEDB)."),
 ) -> None:
     """Run the compliance checks. Exit 0 clean (INFO allowed), 1 findings (with --baseline: new
-    ones), 2 could not run."""
+    ones), 2 could not run. --json: {format_version, clean, baseline, findings, new}."""
     from dgskills_db import verify as verify_mod
 
     if as_json:
         fmt = "json"
-    if fmt not in ("table", "json", "sarif"):
-        _fail(ValueError("--format is table, json or sarif"), 2)
-    known = None
-    if baseline is not None:
+
+    def work():
+        if fmt not in ("table", "json", "sarif"):
+            raise Usage(f"--format is table, json or sarif, not {fmt!r}")
+        known = None
+        if baseline is not None:
+            try:
+                known = verify_mod.load_baseline(baseline)
+            except verify_mod.BaselineError as exc:
+                raise Usage(str(exc)) from exc
+        url = resolve_dsn(dsn)
         try:
-            known = verify_mod.load_baseline(baseline)
-        except verify_mod.BaselineError as exc:
-            _fail(exc, 2, fmt == "json")
+            return verify_mod.run(url, drift=drift, include_info=True), known
+        except Exception as exc:  # noqa: BLE001 - whatever stops the checks: verify could not run
+            raise CouldNotRun(exc) from exc
+
     try:
-        findings = verify_mod.run(resolve_dsn(dsn), drift=drift, include_info=True)
-    except Exception as exc:  # could not run
-        _fail(exc, 2, fmt == "json")
+        findings, known = _result(fmt == "json", work)
+    except typer.Exit:
+        raise
+    fresh = verify_mod.new_findings(findings, known)
     if fmt == "json":
-        print(json.dumps([f.as_dict() for f in findings], indent=2))
+        print(json.dumps(verify_mod.as_json(findings, known), indent=2))
     elif fmt == "sarif":
         print(json.dumps(verify_mod.to_sarif(findings, known), indent=2))
     else:
         verify_mod.print_findings(findings, out)
         if known is not None:
-            fresh = verify_mod.new_findings(findings, known)
             out.print(f"baseline {baseline}: {len(fresh)} new WARN/ERROR finding(s)"
                       + (": " + ", ".join(f"{f.name} {f.object}" for f in fresh) if fresh else ""), markup=False)
-    if verify_mod.new_findings(findings, known):
+    if fresh:
         raise typer.Exit(1)
 
 

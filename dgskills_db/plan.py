@@ -110,6 +110,8 @@ class Plan:
             "out_of_order": [f.file for f in self.out_of_order],
             "statements": [s.as_dict() for s in self.statements],
             "lock_notes": self.lock_notes,
+            # why `up` (without --allow-missing / --out-of-order) would refuse, as the error object of --json
+            "refusal": refusal.as_dict() if (refusal := self.refusal()) else None,
         }
 
 

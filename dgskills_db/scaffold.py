@@ -39,6 +39,13 @@ HEADERS = {
  * The job body is a named, tested function; the declaration only names it.
  */
 """,
+    "register": """\
+/*
+ * {stem}: <which part of the processing register (Art. 30 GDPR) this file declares, and from
+ * which ROPA version>. It replaces its whole declaration on every change (delete, then insert);
+ * `verify` checks it against the catalog (register_*) and `report` renders it.
+ */
+""",
 }
 
 

@@ -23,6 +23,7 @@ import psycopg
 from . import cron as cron_sync
 from . import liveness
 from .findings import LEVELS, Finding
+from .errors import JSON_FORMAT_VERSION
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 # Our own implementations of the rest of splinter's current lint set (what Supabase's Security
@@ -296,7 +297,9 @@ class BaselineError(ValueError):
 
 
 def load_baseline(path: Path) -> set[tuple[str, str]]:
-    """(check, object) pairs from an earlier `verify --json` or `verify --format sarif` output."""
+    """(check, object) pairs from an earlier `verify --json` output (the object with
+    `format_version` and `findings`, or the bare list of findings that `verify --json` printed
+    before it carried a format version) or `verify --format sarif` output."""
     import json
 
     try:
@@ -305,17 +308,33 @@ def load_baseline(path: Path) -> set[tuple[str, str]]:
         raise BaselineError(f"cannot read baseline {path}: {exc}") from exc
     keys: set[tuple[str, str]] = set()
     try:
-        if isinstance(data, list):
+        if isinstance(data, dict) and "format_version" in data and "findings" in data:
+            if data["format_version"] != JSON_FORMAT_VERSION:
+                raise BaselineError(f"{path}: `verify --json` format_version {data['format_version']!r}; "
+                                    f"this verify reads {JSON_FORMAT_VERSION}")
+            keys = {(f["name"], f["object"]) for f in data["findings"]}
+        elif isinstance(data, list):
             keys = {(f["name"], f["object"]) for f in data}
         elif isinstance(data, dict) and data.get("version") == "2.1.0":
             for run_ in data["runs"]:
                 for r in run_.get("results", []):
                     keys.add((r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]))
         else:
-            raise BaselineError(f"{path}: neither `verify --json` nor SARIF 2.1.0 output")
+            hint = " (an error report: that verify could not run)" if isinstance(data, dict) and "error" in data else ""
+            raise BaselineError(f"{path}: neither `verify --json` nor SARIF 2.1.0 output{hint}")
     except (KeyError, IndexError, TypeError) as exc:
         raise BaselineError(f"{path}: malformed baseline ({exc!r})") from exc
     return keys
+
+
+def as_json(findings: list[Finding], baseline: set[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """`verify --json`: every finding, and which WARN/ERROR ones are new (all of them without a
+    baseline); `clean` is what the exit code says (0 when true)."""
+    fresh = new_findings(findings, baseline)
+    return {"format_version": JSON_FORMAT_VERSION, "clean": not fresh,
+            "baseline": baseline is not None,
+            "findings": [f.as_dict() for f in findings],
+            "new": [f.as_dict() for f in fresh]}
 
 
 def new_findings(findings: list[Finding], baseline: set[tuple[str, str]] | None) -> list[Finding]:

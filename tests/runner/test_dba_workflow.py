@@ -380,7 +380,7 @@ def test_new_writes_the_next_free_number_with_a_house_style_header(tmp_path):
     sqlfiles.split_statements(p.read_text())  # a header only: valid, empty SQL
     pol = runner.new("messages", "policies", root)
     assert pol == root / "policies/0010_messages.sql" and "row level security" in pol.read_text()
-    assert cli("new", "x", "--kind", "nonsense", "--sql-dir", str(root)).returncode == 1
+    assert cli("new", "x", "--kind", "nonsense", "--sql-dir", str(root)).returncode == runner.EXIT_USAGE  # a usage error
 
 
 # --- what sql/ may hold -------------------------------------------------------------------

@@ -58,7 +58,7 @@ def test_verify_reports_broken_functions_and_does_not_crash(db):
     res = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "verify", "--dsn", db.dsn, "--json", "--no-drift"],
                          capture_output=True, text=True)
     assert res.returncode == 1, res.stderr
-    found = json.loads(res.stdout)
+    found = json.loads(res.stdout)["findings"]
     names = {(f["name"], f["object"]) for f in found}
     assert ("function_body_invalid", "school_directory()") in names
     assert any(n == "export_coverage" and "fails" in f["detail"] for f in found for n in [f["name"]])

@@ -172,13 +172,13 @@ def test_cli_exit_codes_and_json(db):
     ok = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "verify", "--dsn", db.dsn, "--json"],
                         capture_output=True, text=True)
     # clean: INFO only (the declared waivers, splinter's informational lints)
-    assert ok.returncode == 0 and {f["level"] for f in json.loads(ok.stdout)} <= {"INFO"}, ok.stdout
+    assert ok.returncode == 0 and {f["level"] for f in json.loads(ok.stdout)["findings"]} <= {"INFO"}, ok.stdout
     with db.connect() as c:
         c.execute("alter table public.feedback disable row level security")
     bad = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "verify", "--dsn", db.dsn, "--json", "--no-drift"],
                          capture_output=True, text=True)
     assert bad.returncode == 1
-    assert {f["name"] for f in json.loads(bad.stdout) if f["level"] != "INFO"} == {
+    assert {f["name"] for f in json.loads(bad.stdout)["findings"] if f["level"] != "INFO"} == {
         "rls_disabled_in_public", "policy_exists_rls_disabled", "register_measure_unsupported"}
     broken = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "verify", "--dsn",
                              "postgresql://nobody@127.0.0.1:1/none"], capture_output=True, text=True)
