@@ -158,7 +158,9 @@ def gate(dsn: str, sql_root, plan, versioned, repeatable) -> tuple[list[Finding]
     tables |= _index_names(pending_nontx)
 
     def replaced(obj: str) -> bool:
+        # A function's finding is named "schema.name(args)", or "schema.name" when the statement
+        # quotes the name (a comment, a drop): either way it is the changed file's to replace.
         return any(obj == t or obj.startswith((t + ":", t + ".")) for t in tables) or \
-            any(obj.startswith(fn + "(") for fn in functions)
+            any(obj == fn or obj.startswith(fn + "(") for fn in functions)
 
     return [f for f in found if not replaced(f.object)], None
