@@ -48,6 +48,7 @@ from bench import generate as gen  # noqa: E402
 from bench.queries import DASHBOARD_EXPLICIT, DASHBOARD_RLS, OWN_EXPLICIT, OWN_RLS  # noqa: E402
 from dgskills_db import embedded, runner, sqlfiles  # noqa: E402
 from dgskills_db.dsn import with_dbname  # noqa: E402
+from dgskills_db.cron import job_command  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
 PURGE_ROWS = int(os.environ.get("BENCH_PURGE_ROWS", "1000000"))
@@ -206,7 +207,7 @@ def bench_purge(server: str) -> dict:
                     load()
                     t0 = time.perf_counter()
                     if which == "purge":
-                        c.execute("call app_private.purge_student_activities()")
+                        c.execute(job_command(c, "purge_student_activities"))
                         purge.append(time.perf_counter() - t0)
                         row = c.execute("""select rows_deleted, longest_batch_ms from app_private.retention_run
                                             where job = 'purge_student_activities' order by id desc limit 1""").fetchone()

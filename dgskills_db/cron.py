@@ -1,7 +1,7 @@
 """Reconcile pg_cron's `cron.job` with the declared retention jobs.
 
-The declaration is `app_private.retention_job` (seeded by
-`sql/cron/`): job name, schedule and the procedure each job calls. Deploying makes
+The declaration is `app_private.retention_job` (seeded by `sql/cron/`): job name, schedule
+and the command each job runs (a DO block over its step function). Deploying makes
 `cron.job` equal to it: declared jobs are upserted by name (a changed schedule or
 command updates the job), jobs of ours that are no longer declared are unscheduled,
 and jobs that are not ours are never touched.
@@ -22,6 +22,10 @@ Where pg_cron lives decides how:
   grants to superusers only, unless a superuser grants EXECUTE on it).
 - `unavailable`: pg_cron is not loaded; `up` still deploys, and says loudly that
   retention is not scheduled (`verify` reports it as an ERROR).
+
+A job's command (`app_private.retention_command()`) is a DO block that calls the job's step
+function until it returns null and commits after each step: it must run at top level, outside
+a transaction block, as pg_cron and psql (autocommit) run it. `run_job` runs it so by hand.
 """
 
 from __future__ import annotations
@@ -97,7 +101,7 @@ def _desired(jobs: list[DeclaredJob], target_db: str, cron_db: str, same_db: boo
     out = {}
     for j in jobs:
         if j.run_in == "cron" and not same_db:
-            # pg_cron's own housekeeping runs in pg_cron's database, where our procedures do not exist.
+            # pg_cron's own housekeeping runs in pg_cron's database, where our functions do not exist.
             out[job_name(j.job, target_db, same_db)] = (j.schedule, j.command_in_cron_db or j.command, cron_db)
         else:
             out[job_name(j.job, target_db, same_db)] = (j.schedule, j.command, target_db)
@@ -173,7 +177,8 @@ def reconcile_in_transaction(conn: psycopg.Connection) -> ReconcileResult:
         res.mode = "unavailable"
         res.warning = (
             "pg_cron is not loaded on this server (shared_preload_libraries): the retention jobs are NOT "
-            "scheduled and nothing will be deleted on time. The purge procedures exist and can be run by hand."
+            "scheduled and nothing will be deleted on time. The jobs can be run by hand: their commands are "
+            "in app_private.retention_job."
         )
         return res
     if cron_db != target_db:
@@ -194,6 +199,22 @@ def reconcile_in_transaction(conn: psycopg.Connection) -> ReconcileResult:
             return res
     _apply(conn, res, _desired(jobs, target_db, target_db, True), same_db=True)
     return res
+
+
+def job_command(conn: psycopg.Connection, job: str) -> str:
+    """The declared command of a retention job (what pg_cron runs for it in this database)."""
+    row = conn.execute(f"select command from {DECLARATION} where job = %s", (job,)).fetchone()
+    if row is None:
+        raise LookupError(f"no retention job named {job!r} is declared in {DECLARATION}")
+    return row[0]
+
+
+def run_job(dsn: str, job: str) -> None:
+    """Run a declared retention job by hand, as pg_cron runs it: its command at top level on a
+    connection of its own (autocommit), so that it commits after every batch. A job whose
+    rule, school or account failed raises DG009 after every other unit ran and was recorded."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(job_command(conn, job))
 
 
 def cron_dsn(target_conn: psycopg.Connection, cron_db: str) -> str:

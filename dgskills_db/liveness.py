@@ -142,6 +142,10 @@ def states(conn: psycopg.Connection) -> tuple[list[JobState], dt.datetime] | Non
     return list(jobs.values()), now
 
 
+def _by_hand(job: str) -> str:
+    return f"psql: select command from app_private.retention_job where job = '{job}' \\gexec"
+
+
 def findings(conn: psycopg.Connection) -> list[tuple[str, str, str, str, str]]:
     """(name, level, object, detail, remediation) for every liveness failure."""
     got = states(conn)
@@ -158,17 +162,17 @@ def findings(conn: psycopg.Connection) -> list[tuple[str, str, str, str, str]]:
                         f"{seen}; it runs every {j.run_every} ({j.schedule}) and must succeed at least every "
                         f"{2 * j.run_every}{fail}",
                         "read cron.job_run_details and app_private.retention_run, fix the cause, run the job "
-                        f"by hand (call app_private.{j.job}())"))
+                        f"by hand ({_by_hand(j.job)})"))
         for r in j.rules:
             what = f"{r.target}.{r.nullify_column}" if r.action == "nullify" else r.target
             if r.overdue:
                 out.append(("retention_rows_overdue", "ERROR", what,
                             f"{r.overdue if r.overdue < 10000 else '10000+'} row(s) with {r.ts_column} older than "
                             f"{r.keep} plus one interval ({j.run_every}); oldest {r.oldest_overdue}; job {j.job}",
-                            f"run call app_private.{j.job}() and find out why it did not"))
+                            f"run the job ({_by_hand(j.job)}) and find out why it did not"))
             if r.past_deadline:
                 out.append(("retention_deadline_missed", "ERROR", what,
                             f"{r.past_deadline} row(s) still present {r.deadline} after {r.ts_column} "
                             f"(the promised deadline); job {j.job}",
-                            f"run call app_private.{j.job}() now; read app_private.retention_run for the failures"))
+                            f"run the job now ({_by_hand(j.job)}); read app_private.retention_run for the failures"))
     return out

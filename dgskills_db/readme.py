@@ -45,11 +45,11 @@ def retention(dsn: str) -> str:
         rows = c.execute("""
             select j.requirement, j.job, coalesce(r.target, '—'), coalesce(r.ropa_id, ''),
                    coalesce(r.ts_column, ''), r.keep::text, r.deadline::text, r.action, r.nullify_column,
-                   j.schedule, j.run_every, 'app_private.' || j.job || '()'
+                   j.schedule, j.run_every, 'app_private.' || j.job || '(jsonb)'
               from app_private.retention_job j
               left join app_private.retention_rule r using (job)
              order by (regexp_match(j.requirement, '[0-9]+'))[1]::int, j.requirement, j.job, r.target""").fetchall()
-    lines = ["| id | job (procedure) | table | ROPA | clock column | kept | schedule (UTC) | late after |",
+    lines = ["| id | job (step function) | table | ROPA | clock column | kept | schedule (UTC) | late after |",
              "|---|---|---|---|---|---|---|---|"]
     for req, job, target, ropa, ts, keep, deadline, action, col, sched, every, proc in rows:
         kept = keep or ""

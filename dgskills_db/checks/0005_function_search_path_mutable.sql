@@ -16,6 +16,4 @@ where
         select from pg_catalog.pg_depend as d
         where d.objid = p.oid and d.deptype = 'e'
     )
-    -- Procedures too, as splinter reports them: one that COMMITs cannot carry a SET clause
-    -- (PostgreSQL forbids it), so it is a declared waiver (app_private.verify_waiver), visible
-    -- in verify and report, rather than a silent exemption here.
+    -- Procedures too, as splinter reports them.

@@ -1,8 +1,13 @@
 /*
   THE retention declaration (SPEC §8, ROPA §5). Every period and schedule is stated here
   and nowhere else: `up` reconciles pg_cron's cron.job with retention_job, the purge
-  procedures read retention_rule, and verify and report read both. Schedules are UTC.
+  functions read retention_rule, and verify and report read both. Schedules are UTC.
   A job or rule removed from this file is removed from the database (and unscheduled).
+
+  A job's command is app_private.retention_command() of its step function: a DO block that
+  calls the function until the run is complete, committing after every step (batch). Run a
+  job by hand the same way, at top level (psql, autocommit):
+      select command from app_private.retention_job where job = 'purge_duels' \gexec
 
   run_every is the longest gap between two runs of the schedule: verify reports a job that
   has not succeeded within twice that, and rows older than keep plus run_every (S-RET-12).
@@ -14,57 +19,57 @@ with declared (job, requirement, schedule, run_every, command, run_in, command_i
     values
     (
         'purge_duel_presence', 'S-RET-1', '*/30 * * * *', interval '30 minutes',
-        'call app_private.purge_duel_presence()', 'target', null,
+        app_private.retention_command('app_private.purge_duel_presence(jsonb)'), 'target', null,
         'Duel presence: 1 day (ROPA V-08).'
     ),
     (
-        'purge_duels', 'S-RET-2', '0 5 * * *', interval '1 day', 'call app_private.purge_duels()', 'target', null,
+        'purge_duels', 'S-RET-2', '0 5 * * *', interval '1 day', app_private.retention_command('app_private.purge_duels(jsonb)'), 'target', null,
         'Duel challenges and active duels: 7 days (ROPA V-08).'
     ),
     (
         'purge_student_activities', 'S-RET-3', '0 3 * * 0', interval '7 days',
-        'call app_private.purge_student_activities()', 'target', null,
+        app_private.retention_command('app_private.purge_student_activities(jsonb)'), 'target', null,
         'Pupil activity: 1 year (ROPA V-04).'
     ),
     (
-        'purge_feedback', 'S-RET-4', '30 3 * * 0', interval '7 days', 'call app_private.purge_feedback()', 'target',
+        'purge_feedback', 'S-RET-4', '30 3 * * 0', interval '7 days', app_private.retention_command('app_private.purge_feedback(jsonb)'), 'target',
         null, 'Feedback: 1 year (ROPA V-06).'
     ),
     (
-        'purge_shared_games', 'S-RET-5', '0 4 * * 0', interval '7 days', 'call app_private.purge_shared_games()',
+        'purge_shared_games', 'S-RET-5', '0 4 * * 0', interval '7 days', app_private.retention_command('app_private.purge_shared_games(jsonb)'),
         'target', null, 'Shared games: 1 year (ROPA V-05).'
     ),
     (
-        'purge_audit_logs', 'S-RET-6', '30 4 * * 0', interval '7 days', 'call app_private.purge_audit_logs()',
+        'purge_audit_logs', 'S-RET-6', '30 4 * * 0', interval '7 days', app_private.retention_command('app_private.purge_audit_logs(jsonb)'),
         'target', null, 'Audit log and retention evidence: 3 years (ROPA V-12).'
     ),
     (
-        'purge_pilot_requests', 'S-RET-7', '30 5 * * 0', interval '7 days', 'call app_private.purge_pilot_requests()',
+        'purge_pilot_requests', 'S-RET-7', '30 5 * * 0', interval '7 days', app_private.retention_command('app_private.purge_pilot_requests(jsonb)'),
         'target', null, 'Pilot requests: 3 years (ROPA V-10).'
     ),
     (
         'purge_pilot_request_attempts', 'S-RET-7b', '15 * * * *', interval '1 hour',
-        'call app_private.purge_pilot_request_attempts()',
+        app_private.retention_command('app_private.purge_pilot_request_attempts(jsonb)'),
         'target', null, 'Rate-limit bookkeeping of pilot requests (client IPs): 1 day (ROPA V-10).'
     ),
     (
-        'offboard_ended_schools', 'S-RET-8', '0 2 * * *', interval '1 day', 'call app_private.offboard_ended_schools()',
+        'offboard_ended_schools', 'S-RET-8', '0 2 * * *', interval '1 day', app_private.retention_command('app_private.offboard_ended_schools(jsonb)'),
         'target', null,
         'Schools whose contract ended: all accounts and data, from 27 days, within 30 days (ROPA V-01).'
     ),
     (
         'purge_cron_job_run_details', 'S-RET-9', '0 1 * * *', interval '1 day',
-        'call app_private.purge_cron_job_run_details()', 'cron',
+        app_private.retention_command('app_private.purge_cron_job_run_details(jsonb)'), 'cron',
         'delete from cron.job_run_details where end_time < now() - interval ''30 days''',
         'pg_cron''s own run history: 30 days.'
     ),
     (
-        'purge_leavers', 'S-RET-10', '30 2 * * *', interval '1 day', 'call app_private.purge_leavers()', 'target', null,
+        'purge_leavers', 'S-RET-10', '30 2 * * *', interval '1 day', app_private.retention_command('app_private.purge_leavers(jsonb)'), 'target', null,
         'Pupils marked as having left the school: the account and all its data, within 30 days (ROPA V-01).'
     ),
     (
         'null_pilot_request_ips', 'S-RET-11', '45 * * * *', interval '1 hour',
-        'call app_private.null_pilot_request_ips()', 'target', null,
+        app_private.retention_command('app_private.null_pilot_request_ips(jsonb)'), 'target', null,
         'Client IP of pilot requests: 1 day, then nulled (ROPA V-10).'
     )
 ),

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import world as world_mod
+from dgskills_db.cron import job_command
 
 PROBE = """
 create schema probe;
@@ -52,7 +53,7 @@ def test_no_purge_transaction_removes_more_than_its_batch_size(db, owner, probed
                   (probed, kept))
     total = sum(n for _, n in expired)
     with psycopg.connect(db.dsn, autocommit=True) as c:
-        c.execute("call app_private.purge_student_activities()")
+        c.execute(job_command(c, "purge_student_activities"))
     per_tx = owner.execute("select max(s) from (select sum(n) s from probe.deleted group by xid) t").fetchone()[0]
     assert per_tx <= batch
     assert owner.execute("select count(*) from public.student_activities where activity_type = 'old'").fetchone()[0] == 0

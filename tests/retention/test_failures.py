@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 import world as world_mod
+from dgskills_db.cron import job_command
 
 REFUSE = """
 create function public.test_refuse() returns trigger language plpgsql as $$
@@ -23,7 +24,7 @@ end $$;
 
 def call(db, proc):
     with psycopg.connect(db.dsn, autocommit=True) as c:
-        c.execute(f"call app_private.{proc}()")
+        c.execute(job_command(c, proc))
 
 
 def runs(owner, job, target):

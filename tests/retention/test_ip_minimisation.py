@@ -7,6 +7,7 @@ import psycopg
 import pytest
 
 from personas import as_service
+from dgskills_db.cron import job_command
 
 SQL = "select public.submit_pilot_request(%s, %s, %s, %s, %s, %s, %s::inet, %s)"
 
@@ -18,7 +19,7 @@ def submit(conn, ip):
 
 def null_ips(db):
     with psycopg.connect(db.dsn, autocommit=True) as c:
-        c.execute("call app_private.null_pilot_request_ips()")
+        c.execute(job_command(c, "null_pilot_request_ips"))
 
 
 def test_ip_nulled_after_a_day_kept_before(db, owner):

@@ -9,6 +9,7 @@ import pytest
 
 import world as world_mod
 from personas import as_user
+from dgskills_db.cron import job_command
 
 
 def mark(conn, admin, pupil, left_on=None):
@@ -23,7 +24,7 @@ def unmark(conn, admin, pupil):
 
 def purge(db):
     with psycopg.connect(db.dsn, autocommit=True) as c:
-        c.execute("call app_private.purge_leavers()")
+        c.execute(job_command(c, "purge_leavers"))
 
 
 def present(owner, uid):

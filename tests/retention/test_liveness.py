@@ -11,6 +11,7 @@ import pytest
 import world as world_mod
 from conftest import cron_dsn_for
 from dgskills_db import liveness, runner, verify
+from dgskills_db.cron import job_command
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def deployed(db, owner):
 
 def call(db, proc, ok=True):
     with psycopg.connect(db.dsn, autocommit=True) as c:
-        c.execute(f"call app_private.{proc}()")
+        c.execute(job_command(c, proc))
 
 
 def found(db):

@@ -9,6 +9,7 @@ import psycopg
 
 import world as world_mod
 from dgskills_db import report, runner
+from dgskills_db.cron import job_command
 
 
 def test_report_shows_last_success_and_oldest_waiting_row_per_job(db, owner):
@@ -17,7 +18,7 @@ def test_report_shows_last_success_and_oldest_waiting_row_per_job(db, owner):
     owner.execute("insert into public.feedback (user_id, module, body, created_at) "
                   "values (%s, 'm', 'b', '2020-01-02 03:04:05+00')", (w.users["subject"],))
     with psycopg.connect(db.dsn, autocommit=True) as c:
-        c.execute("call app_private.purge_duels()")
+        c.execute(job_command(c, "purge_duels"))
     text = report.render(db.dsn, "md", drift=False)
     head = text.split("## Retention jobs", 1)[1]
     assert "| last success | oldest row waiting |" in head

@@ -13,6 +13,7 @@ import pytest
 import world as world_mod
 from conftest import cron_dsn_for
 from dgskills_db import runner
+from dgskills_db.cron import job_command
 
 
 def deploy_jobs(db) -> dict[str, tuple[str, str]]:
@@ -132,7 +133,7 @@ def test_batches_remove_everything_and_spare_rows_written_meanwhile(db, owner):
     th.start()
     try:
         with psycopg.connect(db.dsn, autocommit=True) as c:
-            c.execute("call app_private.purge_student_activities()")
+            c.execute(job_command(c, "purge_student_activities"))
     finally:
         stop.set()
         th.join()
@@ -219,7 +220,7 @@ def test_without_pg_cron_up_deploys_and_says_loudly_that_retention_is_not_schedu
         res = runner.up(cl.url())
         assert res.cron.mode == "unavailable" and "NOT scheduled" in res.cron.warning
         with psycopg.connect(cl.url()) as c:
-            assert c.execute("select to_regprocedure('app_private.purge_feedback()') is not null").fetchone()[0]
+            assert c.execute("select to_regprocedure('app_private.purge_feedback(jsonb)') is not null").fetchone()[0]
             assert c.execute("select count(*) from pg_extension where extname = 'pg_cron'").fetchone()[0] == 0
         found = verify.run(cl.url())
         assert [(f.name, f.level) for f in found] == [("retention_not_scheduled", "ERROR")]
@@ -237,26 +238,54 @@ def test_without_pg_cron_up_deploys_and_says_loudly_that_retention_is_not_schedu
 
 @pytest.mark.slow
 def test_the_real_scheduler_runs_a_job_by_itself(db, owner):
-    """pg_cron 1.4 has no seconds schedules: this waits for the next whole minute."""
-    owner.execute("update app_private.retention_job set schedule = '* * * * *' where job = 'purge_duel_presence'")
-    owner.execute("insert into auth.users (id) values (gen_random_uuid())")
+    """pg_cron 1.4 has no seconds schedules: this waits for the next whole minute. Two jobs in
+    the same minute: one that succeeds, and one whose second table refuses the deletion — its
+    DO block commits the first table's batches and both run-log rows, then ends with DG009,
+    which pg_cron records as a failed run."""
+    w = world_mod.build(owner)
+    a, b = w.users["subject"], w.users["bystander-pupil"]
+    owner.execute("""create function public.test_refuse_all() returns trigger language plpgsql as $$
+                     begin raise exception using errcode = 'P0001', message = 'injected failure'; end $$""")
+    owner.execute("create trigger refuse before delete on public.active_duels "
+                  "for each row execute function public.test_refuse_all()")
+    owner.execute("update app_private.retention_rule set batch_size = 1 where job = 'purge_duels'")
+    for table, cols in (("duel_challenges", "challenger_id, challenged_id"), ("active_duels", "player1_id, player2_id")):
+        owner.execute(f"insert into public.{table} ({cols}, created_at) "
+                      f"select %s, %s, now() - interval '8 days' - g * interval '1 second' from generate_series(1, 3) g",
+                      (a, b))
+    owner.execute("update app_private.retention_job set schedule = '* * * * *' "
+                  "where job in ('purge_duel_presence', 'purge_duels')")
     jobs = deploy_jobs(db)
+    assert jobs["purge_duels"][0].startswith("do $job$")
     cdsn = cron_dsn_for(db.dsn)
     with psycopg.connect(cdsn, autocommit=True) as cc:
-        jobid = cc.execute("select jobid from cron.job where jobname = %s",
-                           (f"dgskills.purge_duel_presence@{db.name}",)).fetchone()[0]
+        ids = dict(cc.execute("select jobname, jobid from cron.job where jobname = any(%s)",
+                              ([f"dgskills.purge_duel_presence@{db.name}", f"dgskills.purge_duels@{db.name}"],)
+                              ).fetchall())
         deadline = time.monotonic() + 150
-        status = None
-        while time.monotonic() < deadline:
-            row = cc.execute("select status, return_message from cron.job_run_details where jobid = %s "
-                             "and status in ('succeeded', 'failed') order by runid desc limit 1", (jobid,)).fetchone()
-            if row:
-                status = row
-                break
+        status = {}
+        while time.monotonic() < deadline and len(status) < 2:
+            for name, jobid in ids.items():
+                row = cc.execute("select status, return_message from cron.job_run_details where jobid = %s "
+                                 "and status in ('succeeded', 'failed') order by runid desc limit 1", (jobid,)).fetchone()
+                if row:
+                    status[name.split(".", 1)[1].rsplit("@", 1)[0]] = row
             time.sleep(1)
-    assert status is not None, "pg_cron did not run the job within 150 s"
-    assert status[0] == "succeeded", status
+        # no further scheduled runs while the rest is checked
+        for name in ids:
+            cc.execute("select cron.unschedule(%s)", (name,))
+    assert len(status) == 2, f"pg_cron did not run both jobs within 150 s: {status}"
+    assert status["purge_duel_presence"][0] == "succeeded", status
+    assert status["purge_duels"][0] == "failed", status
+    assert "1 rule(s) failed" in status["purge_duels"][1], status
     assert last_run(owner, "purge_duel_presence", "public.duel_presence") is not None
+    runs = owner.execute("""select target, outcome, rows_deleted, batches from app_private.retention_run
+                             where job = 'purge_duels' order by id""").fetchall()
+    assert runs[:2] == [("public.active_duels", "failed", 0, 1), ("public.duel_challenges", "ok", 3, 3)], runs
+    assert owner.execute("select count(*) from public.duel_challenges where created_at < now() - interval '7 days'"
+                         ).fetchone()[0] == 0
+    assert owner.execute("select count(*) from public.active_duels where created_at < now() - interval '7 days'"
+                         ).fetchone()[0] == 3
 
 
 def test_same_database_mode_schedules_in_the_deploy_transaction_and_reconciles():

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import world as world_mod
 from personas import as_user
+from dgskills_db.cron import job_command
 
 UTC = dt.timezone.utc
 times = st.one_of(
@@ -53,5 +54,5 @@ def test_a_far_future_presence_is_purged_after_a_day(owner):
     with as_user(owner, s, commit=True) as c:
         c.execute("update public.duel_presence set last_seen_at = '9999-12-31' where user_id = %s", (s,))
     owner.execute("update public.duel_presence set last_seen_at = last_seen_at - interval '25 hours'")
-    owner.execute("call app_private.purge_duel_presence()")
+    owner.execute(job_command(owner, "purge_duel_presence"))
     assert owner.execute("select count(*) from public.duel_presence where user_id = %s", (s,)).fetchone()[0] == 0

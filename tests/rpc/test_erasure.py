@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from personas import as_user
 from rls.test_property_isolation import build, platforms
+from dgskills_db.cron import job_command
 
 EXAMPLES = 60
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
@@ -114,7 +115,7 @@ def test_deleting_any_account_in_any_state_succeeds_leaves_no_reference_and_coun
 @given(p=platforms(), how=HOW)
 def test_offboarding_a_school_in_any_state_succeeds_and_leaves_none_of_its_accounts(isolation_conn, p, how):
     """Every school of the platform is offboarded in turn, each by its own run of the
-    procedure (it commits per batch, so the platform is committed, then wiped)."""
+    job's command (it commits per batch, so the platform is committed, then wiped)."""
     conn = isolation_conn
     refs = user_refs(conn)
     try:
@@ -122,7 +123,7 @@ def test_offboarding_a_school_in_any_state_succeeds_and_leaves_none_of_its_accou
         staff_act_on_restricted_pupils(conn, users, how)
         for school in schools:
             conn.execute("update public.schools set contract_ends_on = current_date - 31 where id = %s", (school,))
-            conn.execute("call app_private.offboard_ended_schools()")
+            conn.execute(job_command(conn, "offboard_ended_schools"))
             assert conn.execute("select count(*) from public.schools where id = %s", (school,)).fetchone()[0] == 0
             for uid in [u["id"] for u in users if u["school"] == school]:
                 assert conn.execute("select count(*) from auth.users where id = %s", (uid,)).fetchone()[0] == 0
