@@ -109,7 +109,9 @@ def test_verify_and_report_as_the_non_superuser(deployed):
     assert v.returncode == 0, v.stdout + v.stderr
     assert {f["level"] for f in json.loads(v.stdout)["findings"]} <= {"INFO"}
     text = report.render(deployer, "md")
-    assert "**clean**" in text and "function_search_path_mutable" in text
+    # clean, with the one declared waiver (the RPCs) listed and none for a mutable search_path
+    assert "**clean**" in text and "authenticated_security_definer_function_executable" in text
+    assert "function_search_path_mutable" not in text
 
 
 def _supabase(*args: str) -> subprocess.CompletedProcess:
@@ -120,28 +122,40 @@ def _supabase(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, timeout=300, cwd=tempfile.gettempdir())
 
 
-def test_supabase_cli_advisors_reports_nothing_beyond_the_declared_waivers(deployed):
-    """`supabase db advisors --fail-on warn`: Supabase's own splinter, as the DBA runs it."""
+def test_supabase_cli_advisors_fail_on_warn_passes(deployed):
+    """`supabase db advisors --fail-on warn`, Supabase's own splinter as the DBA runs it, exits 0:
+    no WARN or ERROR at all, and no waiver is needed for it — the retention jobs pin their
+    search_path like every other function (their commits are in the cron command's DO block)."""
     _admin, deployer, _ = deployed
     url = deployer + "?sslmode=disable"
     res = _supabase("db", "advisors", "--db-url", url, "--level", "info", "--output-format", "json")
     assert res.returncode == 0, res.stderr
     lints = json.loads(res.stdout)["results"]
+    assert lints, "the CLI reported nothing at all, not even INFO: it did not look"
     serious = {(r["name"], f"{r['metadata'].get('schema')}.{r['metadata'].get('name')}")
                for r in lints if r["level"] in ("WARN", "ERROR")}
-    # our verify sees each of them too (the oracle and the implementation agree) ...
-    ours = {(f.name, f.object.split("(")[0]) for f in verify.run(deployer, include_info=True)}
-    assert serious <= ours, serious - ours
-    # ... and each is a declared waiver, with its reason, in verify and report
-    with psycopg.connect(deployer) as c:
-        waived = {(k[0], k[1].split("(")[0]) for k in verify.waivers(c)}
-    assert serious <= waived, serious - waived
+    assert serious == set()
     gate = _supabase("db", "advisors", "--db-url", url, "--fail-on", "warn")
-    assert (gate.returncode != 0) == bool(serious), gate.stdout + gate.stderr
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+    # verify agrees: nothing above INFO, and no waiver for function_search_path_mutable
+    found = verify.run(deployer, include_info=True)
+    assert [f for f in found if f.level != "INFO"] == []
+    assert [f for f in found if f.name == "function_search_path_mutable"] == []
+    # The remaining waiver (authenticated_security_definer_function_executable on the RPCs of
+    # SPEC §7, which must be SECURITY DEFINER and callable by signed-in users) is shown by verify
+    # with its reason; this pinned CLI's splinter predates that lint, so its exit status above
+    # does not depend on the waiver.
+    with psycopg.connect(deployer) as c:
+        waived = {k[0] for k in verify.waivers(c)}
+    assert waived == {"authenticated_security_definer_function_executable"}
+    assert not {r["name"] for r in lints} & waived
 
 
-def test_supabase_cli_db_lint_finds_no_error(deployed):
-    """`supabase db lint` (plpgsql_check over every schema) as the DBA runs it."""
+def test_supabase_cli_db_lint_is_clean(deployed):
+    """`supabase db lint` (plpgsql_check over every schema) as the DBA runs it: no error and no
+    warning."""
     _admin, deployer, _ = deployed
-    res = _supabase("db", "lint", "--db-url", deployer + "?sslmode=disable", "--fail-on", "error")
+    res = _supabase("db", "lint", "--db-url", deployer + "?sslmode=disable", "--level", "warning",
+                    "--fail-on", "warning")
     assert res.returncode == 0, res.stdout + res.stderr
+    assert "No schema errors found" in res.stdout + res.stderr, res.stdout + res.stderr
