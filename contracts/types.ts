@@ -6,22 +6,22 @@ export type ExportV2 = {
   schema_version: "2.0";
   exported_at: string;
   subject: {
-    id?: string | null;
-    school_id?: string | null;
-    class_id?: string | null;
-    role?: string | null;
-    display_name?: string | null;
-    first_name?: string | null;
-    last_name?: string | null;
-    email?: string | null;
-    year_group?: number | null;
-    education_level?: string | null;
-    processing_restricted?: boolean | null;
-    restricted_at?: string | null;
-    restricted_reason?: string | null;
-    created_at?: string | null;
-    updated_at?: string | null;
-    left_on?: string | null;
+    id: string | null;
+    email: string | null;
+    display_name: string | null;
+    first_name: string | null;
+    last_name: string | null;
+    role: string | null;
+    school: string | null;
+    class: string | null;
+    year_group: number | null;
+    education_level: string | null;
+    processing_restricted: boolean | null;
+    restricted_at: string | null;
+    restricted_reason: string | null;
+    account_created_at: string | null;
+    created_at: string | null;
+    updated_at: string | null;
   } | null;
   data: {
     active_duels: ({
@@ -207,6 +207,7 @@ export type Database = {
         Returns: {
           deleted: true;
           receipt_id: number;
+          receipt: string;
           counts: Record<string, {
             deleted?: number;
             disconnected?: number;
@@ -220,6 +221,7 @@ export type Database = {
         Returns: {
           deleted: true;
           receipt_id: number;
+          receipt: string;
           counts: Record<string, {
             deleted?: number;
             disconnected?: number;

@@ -18,6 +18,7 @@ From a fresh build of sql/ (so the output depends on sql/ only):
 from __future__ import annotations
 
 import json
+import keyword
 import re
 import uuid
 from pathlib import Path
@@ -41,15 +42,16 @@ _COUNTS = {"type": "object", "description": "Per table: rows removed (cascade) a
            "additionalProperties": {"type": "object", "additionalProperties": False, "minProperties": 1,
                                     "properties": {"deleted": {"type": "integer", "minimum": 0},
                                                    "disconnected": {"type": "integer", "minimum": 0}}}}
+# The erasure receipt: the audit entry's id and the random token the data subject keeps (the
+# account's id is gone with it).
+_DELETED = {"type": "object", "required": ["deleted", "receipt_id", "receipt", "counts"], "additionalProperties": False,
+            "properties": {"deleted": {"const": True}, "receipt_id": {"type": "integer"},
+                           "receipt": {"type": "string", "format": "uuid"}, "counts": _COUNTS}}
 RESULTS: dict[str, dict] = {
     "export_my_data": {"$ref": "export.schema.json"},
     "export_user_data": {"$ref": "export.schema.json"},
-    "delete_my_account": {"type": "object", "required": ["deleted", "receipt_id", "counts"],
-                          "properties": {"deleted": {"const": True}, "receipt_id": {"type": "integer"},
-                                         "counts": _COUNTS}},
-    "delete_user_account": {"type": "object", "required": ["deleted", "receipt_id", "counts"],
-                            "properties": {"deleted": {"const": True}, "receipt_id": {"type": "integer"},
-                                           "counts": _COUNTS}},
+    "delete_my_account": _DELETED,
+    "delete_user_account": _DELETED,
     "restrict_processing": {"type": "object", "required": ["restricted", "changed", "restricted_at"],
                             "additionalProperties": False,
                             "properties": {"restricted": {"const": True}, "changed": {"type": "boolean"},
@@ -76,6 +78,20 @@ RESULTS: dict[str, dict] = {
                  "properties": {"id": {"type": "integer"}, "total": {"type": "integer"}}},
     "submit_pilot_request": {"type": "object", "required": ["accepted"], "additionalProperties": False,
                              "properties": {"accepted": {"const": True}, "id": {"type": "integer"}}},
+}
+
+
+# The export's `subject` (app_private.export_user): each key and the column it is read from, so
+# that it is typed from the catalog. The schema is strict (every key, no other), so a key the
+# export adds or drops fails tests/ecosystem/test_contracts.py against a real export.
+SUBJECT: dict[str, str] = {
+    "id": "public.users.id", "email": "public.users.email", "display_name": "public.users.display_name",
+    "first_name": "public.users.first_name", "last_name": "public.users.last_name", "role": "public.users.role",
+    "school": "public.schools.name", "class": "public.classes.name", "year_group": "public.users.year_group",
+    "education_level": "public.users.education_level",
+    "processing_restricted": "public.users.processing_restricted", "restricted_at": "public.users.restricted_at",
+    "restricted_reason": "public.users.restricted_reason", "account_created_at": "auth.users.created_at",
+    "created_at": "public.users.created_at", "updated_at": "public.users.updated_at",
 }
 
 
@@ -136,10 +152,16 @@ def export_schema(conn) -> dict:
                  for c, t, nn in cols if not SECRET.search(c)}
         data_props[name] = {"type": "array", "items": {
             "type": "object", "properties": props, "required": sorted(props), "additionalProperties": False}}
-    users = {c: _nullable(_type_schema(conn, t)) for c, t in conn.execute(
-        """select a.attname::text, a.atttypid from pg_catalog.pg_attribute a
-            where a.attrelid = 'public.users'::regclass and a.attnum > 0 and not a.attisdropped
-            order by a.attnum""").fetchall() if not SECRET.search(c)}
+    subject = {}
+    for key, column in SUBJECT.items():
+        schema, table, col = column.split(".")
+        typ = conn.execute(
+            """select a.atttypid from pg_catalog.pg_attribute a
+                where a.attrelid = pg_catalog.to_regclass(%s) and a.attname = %s and not a.attisdropped""",
+            (f"{schema}.{table}", col)).fetchone()
+        if typ is None:
+            raise ValueError(f"contracts.SUBJECT: {key} is declared as {column}, which does not exist")
+        subject[key] = _nullable(_type_schema(conn, typ[0]))
     return {
         "$schema": DIALECT,
         "$id": "https://dgskills.example/contracts/export.schema.json",
@@ -154,8 +176,9 @@ def export_schema(conn) -> dict:
             "schema_version": {"const": "2.0"},
             "exported_at": {"type": "string", "format": "date-time"},
             "subject": {"type": ["object", "null"], "description": "The account's profile (public.users, with "
-                        "its school and class names); properties typed as the columns of the same name.",
-                        "properties": users},
+                        "its school and class names and when the sign-in account was created); each property "
+                        "typed as the column it comes from.",
+                        "properties": subject, "required": list(subject), "additionalProperties": False},
             "data": {"type": "object", "properties": data_props, "required": sorted(data_props),
                      "additionalProperties": False},
         },
@@ -291,11 +314,15 @@ def _py(s: dict, name_hint: str, defs: list[str]) -> str:
         if not props:
             return "dict[str, Any]"
         req = set(s.get("required", []))
-        fields = []
+        fields = {}
         for k, v in props.items():
             typ = _py(v, name_hint + "".join(p.title() for p in k.split("_")), defs)
-            fields.append(f"    {k}: {typ if k in req else f'NotRequired[{typ}]'}")
-        defs.append(f"class {name_hint}(TypedDict):\n" + "\n".join(fields) + "\n")
+            fields[k] = typ if k in req else f"NotRequired[{typ}]"
+        if all(k.isidentifier() and not keyword.iskeyword(k) for k in fields):
+            defs.append(f"class {name_hint}(TypedDict):\n" + "\n".join(f"    {k}: {v}" for k, v in fields.items()) + "\n")
+        else:  # a key such as `class` is no Python name: the functional form
+            body = "".join(f"    {k!r}: {v},\n" for k, v in fields.items()).replace("'", '"')
+            defs.append(f"{name_hint} = TypedDict({name_hint!r}, {{\n{body}}})\n".replace("'", '"'))
         return name_hint
     return "Any"
 
@@ -314,7 +341,6 @@ def python(export: dict, rpc: list[dict]) -> str:
             defs.append(f"{camel}Result = {res}\n")
         names.append(r["name"])
     return ('"""Generated by `migrate.py gen types` from the database; do not edit."""\n\n'
-            "from __future__ import annotations\n\n"
             "from typing import Any, Literal, NotRequired, TypedDict\n\n\n"
             + "\n\n".join(defs) + "\n\nRPCS = " + json.dumps(names) + "\n")
 
