@@ -4,7 +4,8 @@
 #     they are missing (and Node.js/npm), and chromium (the HTML report is tested in
 #     headless chromium),
 #   - a virtualenv in .venv with the project and its test extras,
-#   - Supabase's CLI, pinned, in .tools/supabase (npm): the external oracle the suite runs.
+#   - Supabase's CLI, pinned, in .tools/supabase (npm): the external oracle the suite runs,
+#   - TypeScript, pinned, in .tools/typescript (npm): the suite type-checks contracts/types.ts.
 # Called by `make`; safe to run again. Needs root (or sudo) only to install packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,5 +60,17 @@ if [ ! -x "$cli" ] || [ "$("$cli" --version 2>/dev/null)" != "$SUPABASE_CLI_VERS
   mkdir -p .tools/supabase
   if ! npm install --prefix .tools/supabase --no-audit --no-fund --silent "supabase@${SUPABASE_CLI_VERSION}"; then
     echo "bootstrap: WARNING: Supabase's CLI could not be installed; the tests that run it will say so" >&2
+  fi
+fi
+
+# TypeScript (npm package `typescript`, pinned; 5.x is plain JavaScript, no per-platform build):
+# tests/ecosystem/test_types_compile.py runs `tsc --noEmit --strict` over contracts/types.ts.
+TYPESCRIPT_VERSION=5.9.3
+tsc=.tools/typescript/node_modules/.bin/tsc
+if [ ! -x "$tsc" ] || [ "$("$tsc" --version 2>/dev/null)" != "Version ${TYPESCRIPT_VERSION}" ]; then
+  echo "bootstrap: installing TypeScript ${TYPESCRIPT_VERSION} into .tools/typescript"
+  mkdir -p .tools/typescript
+  if ! npm install --prefix .tools/typescript --no-audit --no-fund --silent "typescript@${TYPESCRIPT_VERSION}"; then
+    echo "bootstrap: WARNING: TypeScript could not be installed; the test that type-checks contracts/types.ts will say so" >&2
   fi
 fi
