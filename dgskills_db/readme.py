@@ -1,6 +1,6 @@
 """Sections of README.md that are generated, so the README cannot disagree with what the
-tests and the database use: the access matrix (tests/rls/access_matrix.py, the data the
-matrix tests run), the retention table and the processing register (the deployed declarations). Each section sits
+tests and the database use: the access matrix and the restriction scope (the declarations in
+dgskills_db/declarations/, the data the tests run), the retention table and the processing register (the deployed declarations). Each section sits
 between `<!-- BEGIN name -->` and `<!-- END name -->`.
 
     .venv/bin/python -m dgskills_db.readme [--dsn URL]   # rewrite the sections in place
@@ -18,17 +18,6 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-
-
-def _matrix_module():
-    spec = importlib.util.spec_from_file_location("access_matrix", ROOT / "tests" / "rls" / "access_matrix.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def access_matrix() -> str:
-    return _matrix_module().render_markdown()
 
 
 def _span(td) -> str:
@@ -104,7 +93,7 @@ def bench() -> str:
 def sections(dsn: str) -> dict[str, str]:
     from . import declarations
 
-    return {"access-matrix": access_matrix(), "restriction-scope": declarations.render_restriction_markdown(),
+    return {"access-matrix": declarations.render_access_markdown(), "restriction-scope": declarations.render_restriction_markdown(),
             "retention": retention(dsn), "register": register(dsn), "bench": bench()}
 
 

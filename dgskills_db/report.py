@@ -14,6 +14,7 @@ import jinja2
 import psycopg
 
 from . import cron as cron_sync
+from . import declarations
 from . import liveness
 from . import verify as verify_mod
 
@@ -86,7 +87,7 @@ def gather(dsn: str, drift: bool = True) -> dict:
                         else "deleting the account (cascade), S-RET-8 offboard_ended_schools with the school"
                         + ("; " + "; ".join(_rule_text(r) for r in table_rules) if table_rules else "")
                         if refs.get(name) or name == "users" else "—"),
-                "policies": policies, "grants": grants, "rls": rls,
+                "policies": policies, "grants": grants, "rls": rls, "access": declarations.who_may(name),
                 "deletion": deletion or ["not about a user"],
                 "export": ("exported by export_my_data() (" + ", ".join(col for col, _ in refs[name]) + ")") if name in refs
                           else ("subject section of the export" if name == "users" else "not personal data of a user"),
@@ -140,7 +141,7 @@ def gather(dsn: str, drift: bool = True) -> dict:
         "officer_notes": [a for a in reg["activities"] if a["officer_note_nl"]],
         "database": db[0], "server": db[1].split(",")[0],
         "generated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "tables": tables, "jobs": jobs, "cron_database": cron_db, "findings": findings,
+        "tables": tables, "personas": declarations.access_matrix().personas, "jobs": jobs, "cron_database": cron_db, "findings": findings,
         "checks": len(verify_mod.check_names()), "waivers": waivers,
         "counts": {lvl: sum(f.level == lvl for f in findings) for lvl in verify_mod.LEVELS},
     }

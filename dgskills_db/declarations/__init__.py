@@ -1,6 +1,9 @@
 """Declarations of the product, as data: read alike by the SQL (through generated
-functions), `verify`, `report`, the README and the tests.
+functions), `verify`, `report`, the README, the generators and the tests.
 
+- ``access.toml``: the access matrix (SPEC §6): per table in the public schema, per persona,
+  per action (select, insert, update, delete) what happens: allowed, filtered, refused by
+  policy, or no privilege; the personas described in words.
 - ``user_columns.toml``: for every foreign key to ``public.users``, whether the row is
   *about* that user (subject: exported whole, erased with the account) or the user only
   *acted* on it (actor: kept without the name on erasure, exported only as the actor's
@@ -101,6 +104,104 @@ def render_restriction_markdown() -> str:
     for r in restriction_scope():
         new = "refused (`DG002`)" if r.new_rows == "refused" else "allowed"
         lines.append(f"| `{r.table}` | {words[r.staff]} | {new} | {r.why} |")
+    return "\n".join(lines) + "\n"
+
+
+ACTIONS = ("select", "insert", "update", "delete")
+ALLOWED, FILTERED, REFUSED, NO_PRIVILEGE = "allowed", "filtered", "refused by policy", "no privilege"
+OUTCOMES = (ALLOWED, FILTERED, REFUSED, NO_PRIVILEGE)
+API_ROLES = ("anon", "authenticated", "service_role")
+
+
+@dataclasses.dataclass(frozen=True)
+class Persona:
+    name: str
+    role: str   # the API role PostgREST sets: anon, authenticated or service_role
+    who: str    # the persona in words
+
+
+@dataclasses.dataclass(frozen=True)
+class AccessCell:
+    table: str
+    persona: str
+    action: str   # select | insert | update | delete
+    outcome: str  # allowed | filtered | refused by policy | no privilege
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class AccessMatrix:
+    personas: tuple[Persona, ...]
+    tables: tuple[str, ...]
+    rows: dict[str, str]                    # table -> the row its cells try, in words
+    cells: tuple[AccessCell, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "_index", {(c.table, c.persona, c.action): c.outcome for c in self.cells})
+
+    def persona(self, name: str) -> Persona:
+        return next(p for p in self.personas if p.name == name)
+
+    def outcome(self, table: str, persona: str, action: str) -> str:
+        return self._index[(table, persona, action)]
+
+    def allows(self, table: str, role: str, action: str) -> bool:
+        """Whether any persona of the API role `role` gets further than "no privilege": the
+        privilege the role must hold (and nothing beyond it)."""
+        return any(self.outcome(table, p.name, action) != NO_PRIVILEGE for p in self.personas if p.role == role)
+
+
+@cache
+def access_matrix() -> AccessMatrix:
+    """The access matrix declaration (access.toml), checked for completeness: every persona
+    a cell with all four actions in every table, every outcome one of OUTCOMES."""
+    data = tomllib.loads((HERE / "access.toml").read_text(encoding="utf-8"))
+    if set(data) != {"personas", "tables"}:
+        raise ValueError(f"access.toml: expected [personas.*] and [tables.*], found {sorted(data)}")
+    personas = []
+    for name, spec in data["personas"].items():
+        if set(spec) != {"role", "who"} or spec["role"] not in API_ROLES:
+            raise ValueError(f"access.toml [personas.{name}]: needs role (one of {API_ROLES}) and who")
+        personas.append(Persona(name, spec["role"], spec["who"]))
+    names = [p.name for p in personas]
+    cells, rows = [], {}
+    for table, spec in data["tables"].items():
+        rows[table] = spec.get("row", "")
+        given = set(spec) - {"row"}
+        if given != set(names):
+            raise ValueError(f"access.toml [tables.{table}]: personas without a cell {sorted(set(names) - given)}, "
+                             f"unknown personas {sorted(given - set(names))}")
+        for persona in names:
+            acts = spec[persona]
+            if not isinstance(acts, dict) or set(acts) != set(ACTIONS) or not set(acts.values()) <= set(OUTCOMES):
+                raise ValueError(f"access.toml [tables.{table}] {persona}: needs {', '.join(ACTIONS)}, "
+                                 f"each one of {OUTCOMES}")
+            cells += [AccessCell(table, persona, a, acts[a]) for a in ACTIONS]
+    return AccessMatrix(tuple(personas), tuple(rows), rows, tuple(cells))
+
+
+VERBS = {"select": "read", "insert": "add", "update": "change", "delete": "remove"}
+
+
+def who_may(table: str) -> dict[str, list[str]] | None:
+    """Per action in words (read, add, change, remove), the personas allowed it on `table`'s
+    row about the subject; None for a table the matrix does not declare."""
+    m = access_matrix()
+    if table not in m.tables:
+        return None
+    return {VERBS[a]: [p.name for p in m.personas if m.outcome(table, p.name, a) == ALLOWED] for a in ACTIONS}
+
+
+def render_access_markdown() -> str:
+    """The README's access matrix: the personas in words, then one row per table, one column
+    per persona, the letters of the allowed actions (Select, Insert, Update, Delete)."""
+    m = access_matrix()
+    lines = [f"- `{p.name}` ({p.role}): {p.who}" for p in m.personas] + [""]
+    lines += ["| table | " + " | ".join(p.name for p in m.personas) + " |",
+              "|---|" + "---|" * len(m.personas)]
+    for table in m.tables:
+        cells = ["".join(a[0].upper() for a in ACTIONS if m.outcome(table, p.name, a) == ALLOWED) or "—"
+                 for p in m.personas]
+        lines.append(f"| `{table}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

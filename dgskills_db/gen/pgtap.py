@@ -2,13 +2,14 @@
 files a DBA runs with `pg_prove` against their own server.
 
 Each file is self-contained and leaves nothing behind: one transaction that creates pgTAP
-if missing, loads a fixture platform (the same one the Python tests build, dumped from a
-scratch database), runs its tests and rolls back. Identity is set exactly as PostgREST sets
+if missing, loads the fixture platform of dgskills_db/world.py (the same one the Python tests
+build, built in a scratch database and dumped), runs its tests and rolls back. Identity is set exactly as PostgREST sets
 it (`role` and `request.jwt.claims` with set_config(..., true)); every cell first checks that
 the effective role is subject to row-level security. Run them as the deploying role (the
 owner of the tables: the fixture is loaded with user triggers disabled).
 
-  010_access_matrix.sql  every cell of SPEC §6: allowed, filtered, WITH CHECK or grant refusal
+  010_access_matrix.sql  every cell of the access matrix (declarations/access.toml): allowed,
+                         filtered, refused by policy (WITH CHECK) or no privilege (grant)
   020_isolation.sql      no persona of another school sees any row that references a user of
                          the subject's school, in any table (foreign keys read from the catalog)
   030_catalog.sql        every verify catalog check (splinter's lints included) finds nothing
@@ -17,38 +18,17 @@ owner of the tables: the fixture is loaded with user triggers disabled).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import uuid
 from pathlib import Path
 
 import psycopg
 from psycopg import ClientCursor
 
-from .. import runner, verify
+from .. import declarations, runner, verify, world as world_mod
 from ..dsn import with_dbname
 
-ROOT = Path(__file__).resolve().parents[2]
 FILES = ("010_access_matrix.sql", "020_isolation.sql", "030_catalog.sql")
-
-
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod  # dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def access_matrix():
-    """The access matrix declaration (SPEC §6): TABLES, PERSONAS, ACTIONS, cells()."""
-    return _load(ROOT / "tests" / "rls" / "access_matrix.py", "dgskills_access_matrix")
-
-
-def fixture_world():
-    """The fixture platform builder (every persona, a row about the subject in every table)."""
-    return _load(ROOT / "tests" / "world.py", "dgskills_world")
 
 
 # -- the fixture -----------------------------------------------------------------------
@@ -103,7 +83,7 @@ def build_fixture(dsn: str):
         sdsn = with_dbname(dsn, scratch)
         runner.up(sdsn, reconcile_cron=False)
         with psycopg.connect(sdsn, autocommit=True) as c:
-            world = fixture_world().build(c)
+            world = world_mod.build(c)
             refs = _user_references(c)
             tables = _tables_in_fk_order(c)
             stmts = _dump(c, tables)
@@ -168,10 +148,10 @@ def _as(role: str, sub) -> str:
 def _cell(test: str, role: str, sub, attempt: str, expected: str, before: str | None = None) -> str:
     q = lambda s: "$q$" + s + "$q$"  # noqa: E731
     body = {
-        "S": f"        execute {q(attempt)} into n;\n        o := case when n > 0 then 'A' else 'F' end;\n",
-        "I": f"        execute {q(attempt)};\n        o := 'A';\n",
+        "S": f"        execute {q(attempt)} into n;\n        o := case when n > 0 then 'allowed' else 'filtered' end;\n",
+        "I": f"        execute {q(attempt)};\n        o := 'allowed';\n",
         "UD": f"        execute {q(attempt)};\n        get diagnostics n = row_count;\n"
-              "        o := case when n > 0 then 'A' else 'F' end;\n",
+              "        o := case when n > 0 then 'allowed' else 'filtered' end;\n",
     }
     kind = "S" if attempt.lstrip().lower().startswith("select") else "I" if attempt.lstrip().lower().startswith("insert") else "UD"
     return (
@@ -179,7 +159,7 @@ def _cell(test: str, role: str, sub, attempt: str, expected: str, before: str | 
         + "do $cell$\ndeclare n bigint; o text;\nbegin\n" + _as(role, sub)
         + "    begin\n" + body[kind]
         + "    exception when insufficient_privilege then\n"
-          "        o := case when sqlerrm like '%row-level security%' then 'C' else 'D' end;\n"
+          "        o := case when sqlerrm like '%row-level security%' then 'refused by policy' else 'no privilege' end;\n"
           "    end;\n"
           "    perform pg_catalog.set_config('dgskills.outcome', o, true);\nend\n$cell$;\n"
         + "select pg_catalog.current_setting('dgskills.outcome') as outcome \\gset\n"
@@ -190,23 +170,6 @@ def _cell(test: str, role: str, sub, attempt: str, expected: str, before: str | 
 
 def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
-
-
-def _role_of(persona: str) -> str:
-    return persona if persona in ("anon", "service_role") else "authenticated"
-
-
-def _params(world, table: str, persona: str) -> dict:
-    u = world.users
-    me = u.get(persona)
-    if me is None or persona == "subject" and table in ("teacher_notes", "assessments"):
-        me = me or u["teacher-same-school"]
-    return {
-        "subject": u["subject"], "student_same": u["student-same-school"], "spare": world.spare_auth_id,
-        "school_a": world.school_a, "school_empty": world.school_empty, "class_a1": world.class_a1,
-        "row": world.rows.get(table), "me": me,
-        "peer": u["teacher-same-school"] if persona == "subject" else u["subject"],
-    }
 
 
 def _file(title: str, fixture: list[str], tests: list[str]) -> str:
@@ -229,24 +192,16 @@ def _file(title: str, fixture: list[str], tests: list[str]) -> str:
 
 
 def matrix_file(conn, fixture: list[str], world) -> str:
-    m = access_matrix()
+    m = declarations.access_matrix()
     tests = []
     cur = ClientCursor(conn)
-    for table, persona, action, expected in m.cells():
-        spec = m.TABLES[table]
-        p = _params(world, table, persona)
-        if action == "S":
-            sql = f"select count(*) from public.{table} where {spec['where']}"
-        elif action == "I":
-            sql = spec["insert"]
-        elif action == "U":
-            sql = f"update public.{table} set {spec['set']} where {spec['where']}"
-        else:
-            sql = f"delete from public.{table} where {spec.get('delete_where', spec['where'])}"
-        before = cur.mogrify(spec["before_insert"], p) if action == "I" and spec.get("before_insert") else None
-        tests.append(_cell(f"{persona}/{m.ACTIONS[action]}/{table}", _role_of(persona), world.users.get(persona),
-                           cur.mogrify(sql, p), expected, before))
-    return _file("Access matrix (SPEC §6): every cell, as PostgREST sets identity", fixture, tests)
+    for cell in m.cells:
+        p = world_mod.params(world, cell.table, cell.persona)
+        sql, before = world_mod.probe(cell.table, cell.action)
+        tests.append(_cell(f"{cell.persona}/{cell.action}/{cell.table}", m.persona(cell.persona).role,
+                           world.users.get(cell.persona), cur.mogrify(sql, p), cell.outcome,
+                           cur.mogrify(before, p) if before else None))
+    return _file("Access matrix (declarations/access.toml): every cell, as PostgREST sets identity", fixture, tests)
 
 
 def isolation_file(refs, fixture: list[str], world) -> str:
@@ -260,7 +215,8 @@ def isolation_file(refs, fixture: list[str], world) -> str:
         for table, cols in refs:
             where = " or ".join(f"{c} = any ({ids})" for c in cols)
             tests.append(_cell(f"{persona} sees no row of school A in {table}", "authenticated",
-                               world.users[persona], f"select count(*) from public.{table} where {where}", "F"))
+                               world.users[persona], f"select count(*) from public.{table} where {where}",
+                               declarations.FILTERED))
     return _file("Isolation: nothing of one school is visible to another school's users", fixture, tests)
 
 

@@ -41,9 +41,9 @@ def test_generated_pgtap_passes_under_pg_prove(db, pgtap_dir):
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     assert "All tests successful" in res.stdout
     # every cell of the matrix is a test
-    from dgskills_db.gen.pgtap import access_matrix
+    from dgskills_db.declarations import access_matrix
 
-    assert (pgtap_dir / "010_access_matrix.sql").read_text().count("select is(") == len(list(access_matrix().cells()))
+    assert (pgtap_dir / "010_access_matrix.sql").read_text().count("select is(") == len(access_matrix().cells)
     # and nothing is left behind
     with db.connect() as c:
         assert c.execute("select count(*) from pg_extension where extname = 'pgtap'").fetchone()[0] == 0

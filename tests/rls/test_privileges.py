@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from rls.access_matrix import PERSONAS, TABLES
+from dgskills_db.declarations import ACTIONS, access_matrix
 
 API_ROLES = ("anon", "authenticated", "service_role")
 PRODUCT_SCHEMAS = ("public", "app_private")
-AUTHENTICATED_PERSONAS = [p for p in PERSONAS if p not in ("anon", "service_role")]
+MATRIX = access_matrix()
 
 # SPEC §7: who may call each RPC of the API.
 RPC_CALLERS = {
@@ -36,16 +36,6 @@ RPC_CALLERS = {
 INVOKER_NEEDS = {"authenticated": {"export_self", "declared_user_columns"}}
 
 
-def matrix_allows(table: str, role: str, action: str) -> bool:
-    i = "SIUD".index(action)
-    m = TABLES[table]["matrix"]
-    if role == "anon":
-        return m["anon"][i] != "D"
-    if role == "service_role":
-        return m["service_role"][i] != "D"
-    return any(m[p][i] != "D" for p in AUTHENTICATED_PERSONAS)
-
-
 @pytest.fixture(scope="module")
 def cat(module_db):
     return module_db.connect()
@@ -64,11 +54,11 @@ def test_table_and_column_privileges_are_within_the_matrix(cat):
     assert rows
     wrong = []
     for table, role, s, i, u, d, trunc, refs, trig in rows:
-        if table not in TABLES:
+        if table not in MATRIX.tables:
             wrong.append((table, role, "a table the access matrix does not declare"))
             continue
-        for action, held in zip("SIUD", (s, i, u, d)):
-            if held and not matrix_allows(table, role, action):
+        for action, held in zip(ACTIONS, (s, i, u, d)):
+            if held and not MATRIX.allows(table, role, action):
                 wrong.append((table, role, action))
         for name, held in (("TRUNCATE", trunc), ("REFERENCES", refs), ("TRIGGER", trig)):
             if held:

@@ -12,7 +12,6 @@ import pytest
 import world as world_mod
 from dgskills_db import declarations
 from personas import as_user
-from rls.access_matrix import TABLES
 
 STAFF = ("teacher-same-school", "admin-same-school")
 SCOPE = {r.table: r for r in declarations.restriction_scope()}
@@ -80,7 +79,7 @@ def test_nobody_adds_or_changes_rows_about_a_restricted_pupil_where_the_scope_re
     params.setdefault("peer", s)
     with as_user(owner, w.users[persona]) as c:
         with pytest.raises(psycopg.Error) as ei:
-            c.execute(TABLES[table]["insert"], params)
+            c.execute(world_mod.PROBES[table]["insert"], params)
         assert ei.value.sqlstate in ("DG002", "42501"), (table, persona, ei.value)
     # Changing an existing row about the pupil is refused for every writer, even the owner of the data.
     with owner.transaction(force_rollback=True):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dgskills_db import report, runner
+from dgskills_db import declarations, report, runner
 
 ROOT = Path(__file__).resolve().parents[2]
 VOID = {"meta", "br", "hr", "img", "link", "input"}
@@ -63,6 +63,20 @@ def test_report_shows_findings_when_there_are_some(deployed, owner):
     text = report.render(deployed.dsn, "md", drift=False)
     # RLS off is two catalog findings and one register finding (V-06 claims RLS for feedback)
     assert "rls_disabled_in_public" in text and "register_measure_unsupported" in text and "3 ERROR" in text
+
+
+def test_report_says_per_table_who_may_read_and_change_it(deployed, owner):
+    owner.execute("create table public.zz_undeclared (id int primary key)")
+    text = report.render(deployed.dsn, "md", drift=False)
+    for p in declarations.access_matrix().personas:
+        assert f"- `{p.name}`: {p.who}" in text
+    for t in declarations.access_matrix().tables:
+        section = text.split(f"### `{t}`\n", 1)[1].split("\n### ", 1)[0]
+        line = next(x for x in section.splitlines() if x.startswith("- **Who may read and change"))
+        for verb, who in declarations.who_may(t).items():
+            assert f"{verb}: {', '.join(who) if who else 'nobody'}" in line, (t, verb, line)
+    undeclared = text.split("### `zz_undeclared`\n", 1)[1].split("\n### ", 1)[0]
+    assert "NOT DECLARED in the access matrix" in undeclared
 
 
 def test_html_is_self_contained_and_well_formed(deployed):
