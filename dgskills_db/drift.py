@@ -59,7 +59,9 @@ def _ours(stmt: str) -> bool:
     return not re.search(r'extension\s+(if\s+(not\s+)?exists\s+)?"?pg_cron"?', stmt, re.I)
 
 
-def check(dsn: str, sql_root=None) -> list[Finding]:
+def _diff(dsn: str, sql_root, recorder=None) -> list[str] | Finding:
+    """The statements that turn the live schemas into a fresh build of `sql_root` (built with
+    `recorder`'s hooks, if given), or a WARN finding when no scratch database can be created."""
     from . import apply
     from .plan import SQL_ROOT
 
@@ -68,47 +70,84 @@ def check(dsn: str, sql_root=None) -> list[Finding]:
         with psycopg.connect(dsn, autocommit=True) as c:
             c.execute(f'create database "{scratch}"')
     except psycopg.Error as exc:
-        return [Finding("schema_drift", "WARN", "server", f"drift not checked: cannot create a scratch database ({exc.diag.message_primary})",
-                        "run verify as a user with CREATEDB, or check drift on a copy")]
+        return Finding("schema_drift", "WARN", "server", f"drift not checked: cannot create a scratch database ({exc.diag.message_primary})",
+                       "run verify as a user with CREATEDB, or check drift on a copy")
     try:
         scratch_dsn = with_dbname(dsn, scratch)
-        apply.up(scratch_dsn, sql_root or SQL_ROOT, reconcile_cron=False)
-        stmts = _statements(dsn, scratch_dsn)
+        apply.up(scratch_dsn, sql_root or SQL_ROOT, reconcile_cron=False, recorder=recorder)
+        return _statements(dsn, scratch_dsn)
     finally:
         with psycopg.connect(dsn, autocommit=True) as c:
             c.execute(f'drop database if exists "{scratch}" with (force)')
-    return [
-        Finding("schema_drift", "ERROR", _object_of(s), "live schema differs from a fresh build of sql/; to match it: "
-                + " ".join(s.split())[:600], "put the change into sql/ (a new migration or the repeatable file), or redeploy")
-        for s in stmts
-    ]
 
 
-def _declared_names(files) -> tuple[set[str], set[str]]:
-    """(tables, functions) a set of SQL files mentions: every relation a statement names, every
-    'schema.table' string literal (e.g. a reset helper's argument), every function it creates."""
+def _finding(s: str) -> Finding:
+    return Finding("schema_drift", "ERROR", _object_of(s), "live schema differs from a fresh build of sql/; to match it: "
+                   + " ".join(s.split())[:600], "put the change into sql/ (a new migration or the repeatable file), or redeploy")
+
+
+def check(dsn: str, sql_root=None) -> list[Finding]:
+    found = _diff(dsn, sql_root)
+    if isinstance(found, Finding):
+        return [found]
+    return [_finding(s) for s in found]
+
+
+_Q = r'"?([^"\s.(]+)"?'  # one identifier, quoted or not
+
+
+def keys_of(stmt: str) -> set[str]:
+    """The catalog keys (as touch.snapshot names them) a drift statement is about; empty for what
+    no repeatable file declares (columns, types, constraints, indexes, tables themselves)."""
+    flat = " ".join(stmt.split())
+    m = re.match(rf"(?i)(?:create|drop|alter) policy (?:if exists )?{_Q} on {_Q}\.{_Q}", flat)
+    if m:
+        return {f"policy:{m.group(2)}.{m.group(3)}:{m.group(1)}"}
+    m = re.match(rf"(?i)(?:create (?:or replace )?|drop )trigger (?:if exists )?{_Q} .*?\bon {_Q}\.{_Q}", flat)
+    if m:
+        return {f"trigger:{m.group(2)}.{m.group(3)}:{m.group(1)}"}
+    m = re.match(rf"(?i)(?:create (?:or replace )?|drop |alter |grant .* on |revoke .* on )(?:function|procedure) (?:if exists )?"
+                 rf"{_Q}\.{_Q}\(", flat)
+    if m:
+        return {f"function-name:{m.group(1)}.{m.group(2)}"}
+    m = re.match(rf"(?i)(?:grant|revoke) (.*?) on (?:table )?{_Q}\.{_Q} (?:to|from) ", flat)
+    if m:
+        cols = re.findall(r"\(([^)]*)\)", m.group(1))
+        if cols:
+            return {f"column:{m.group(2)}.{m.group(3)}.{c.strip().strip(chr(34))}" for c in ",".join(cols).split(",")}
+        return {f"relation:{m.group(2)}.{m.group(3)}"}
+    m = re.match(rf"(?i)alter table (?:only )?{_Q}\.{_Q} (?:enable|disable|force|no force) row level security", flat)
+    if m:
+        return {f"relation:{m.group(1)}.{m.group(2)}"}
+    m = re.match(rf"(?i)(?:create (?:or replace )?|drop )view (?:if exists )?{_Q}\.{_Q}", flat)
+    if m:
+        return {f"relation:{m.group(1)}.{m.group(2)}"}
+    return set()
+
+
+def _dropped_keys(files) -> set[str]:
+    """Keys of the objects the files drop by name (DROP POLICY/TRIGGER/FUNCTION): a changed file
+    that drops what its old text created owns that object even though a fresh build never has it."""
     import pglast
-    from pglast import ast, visitors
+    from pglast import ast, enums
 
-    tables: set[str] = set()
-    functions: set[str] = set()
-
-    class Names(visitors.Visitor):
-        def visit_RangeVar(self, ancestors, node):
-            tables.add(f"{node.schemaname or 'public'}.{node.relname}")
-
-        def visit_String(self, ancestors, node):
-            if re.fullmatch(r"[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*", node.sval or ""):
-                tables.add(node.sval)
-
-        def visit_CreateFunctionStmt(self, ancestors, node):
-            names = [n.sval for n in node.funcname]
-            functions.add(".".join(names if len(names) > 1 else ["public", *names]))
-
+    out: set[str] = set()
     for f in files:
         for st in f.statements():
-            Names()(pglast.parse_sql(st.text))
-    return tables, functions
+            node = pglast.parse_sql(st.text)[0].stmt
+            if not isinstance(node, ast.DropStmt):
+                continue
+            for obj in node.objects or ():
+                if node.removeType in (enums.ObjectType.OBJECT_POLICY, enums.ObjectType.OBJECT_TRIGGER):
+                    names = [x.sval for x in obj if isinstance(x, ast.String)]
+                    rel, name = names[:-1], names[-1]
+                    rel = rel if len(rel) > 1 else ["public", *rel]
+                    kind = "policy" if node.removeType == enums.ObjectType.OBJECT_POLICY else "trigger"
+                    out.add(f"{kind}:{'.'.join(rel)}:{name}")
+                elif node.removeType in (enums.ObjectType.OBJECT_FUNCTION, enums.ObjectType.OBJECT_PROCEDURE):
+                    names = [x.sval for x in obj.objname if isinstance(x, ast.String)]
+                    out.add("function-name:" + ".".join(names if len(names) > 1 else ["public", *names]))
+    return out
 
 
 def _index_names(files) -> set[str]:
@@ -127,40 +166,48 @@ def _index_names(files) -> set[str]:
 def gate(dsn: str, sql_root, plan, versioned, repeatable) -> tuple[list[Finding], str | None]:
     """Drift of the live schema from what its history says, before a deploy: the live public and
     app_private schemas against a fresh build of the applied versioned files and the repeatable
-    files, ignoring what the changed or new repeatable files declare (the deploy replaces it).
+    files. A difference is excused only when it is about an object that a changed or new
+    repeatable file declares (a catalog key its statements set in that build, as touch records
+    them: a policy, trigger, function, the privileges or RLS flags of a table or column, a view)
+    or drops by name: the deploy replaces exactly those. Anything else — a column, index,
+    constraint, type, or a policy the changed file does not declare — is drift.
     Returns (findings, note); the note says why drift could not be checked."""
     import shutil
     import tempfile
     from pathlib import Path
 
+    from . import touch
+
     applied = {s.file for s in plan.files if s.kind == "versioned" and s.state in ("applied", "renamed")}
     changing = [f for f in repeatable
                 if f.name in {s.file for s in plan.files if s.kind == "repeatable" and s.state in ("changed", "pending")}]
     tmp = Path(tempfile.mkdtemp(prefix="dgskills-gate-"))
+    rec = touch.Recorder(touch.data_tables(repeatable))
     try:
         for f in [*(v for v in versioned if v.name in applied), *repeatable]:
             dest = tmp / f.name
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(f.text)
-        found = check(dsn, tmp)
-        if any(f.level != "ERROR" for f in found):
-            return [], found[0].detail
+        found = _diff(dsn, tmp, rec)
+        if isinstance(found, Finding):
+            return [], found.detail
     except Interrupted:
         raise
     except Exception as exc:  # noqa: BLE001 - the applied state cannot be rebuilt (e.g. a changed file needs a pending one)
         return [], f"drift not checked: the applied files do not build on their own ({str(exc).strip().splitlines()[0]})"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    tables, functions = _declared_names(changing)
+    owned: set[str] = set().union(*(rec.keys.get(f.name, set()) for f in changing)) | _dropped_keys(changing)
+    owned |= {"function-name:" + k.split(":", 1)[1].split("(", 1)[0] for k in owned if k.startswith("function:")}
     # what a pending no-transaction file builds may be there half-built (a killed concurrent index)
     pending_nontx = [v for v in versioned if not v.transactional
                      and v.name in {s.file for s in plan.pending_versioned}]
-    tables |= _index_names(pending_nontx)
+    half_built = _index_names(pending_nontx)
 
-    def replaced(obj: str) -> bool:
-        # A function's finding is named "schema.name(args)", or "schema.name" when the statement
-        # quotes the name (a comment, a drop): either way it is the changed file's to replace.
-        return any(obj == t or obj.startswith((t + ":", t + ".")) for t in tables) or \
-            any(obj == fn or obj.startswith(fn + "(") for fn in functions)
+    def excused(stmt: str) -> bool:
+        keys = keys_of(stmt)
+        if keys and keys <= owned:
+            return True
+        return _object_of(stmt) in half_built
 
-    return [f for f in found if not replaced(f.object)], None
+    return [_finding(s) for s in found if not excused(s)], None

@@ -126,6 +126,25 @@ def test_the_drift_gate_names_a_hand_added_column_and_ignores_what_the_deploy_re
     assert drift.check(db.dsn, root) == []
 
 
+@pytest.mark.parametrize("hand", [
+    "alter table public.t1 add column hand_made text",
+    "create policy hand_made on public.t1 for select to anon using (true)",
+    "create index hand_made on public.t1 (id)",
+])
+def test_the_drift_gate_excuses_only_the_objects_a_changed_file_declares(empty_db, tmp_path, hand):
+    # The changed file names public.t1; what it does not declare on public.t1 is still drift.
+    root = write_tree(tmp_path, TWO_TABLES)
+    runner.up(empty_db.dsn, root, reconcile_cron=False)
+    p = root / "policies/0001_t1.sql"
+    p.write_text(p.read_text().replace("(id > 0)", "(id > 1)"))
+    with empty_db.connect() as c:
+        c.execute("alter policy select_all on public.t1 using (false)")  # declared by the file: replaced
+        c.execute(hand)
+    with pytest.raises(runner.DriftDetected) as ei:
+        runner.up(empty_db.dsn, root, reconcile_cron=False)
+    assert "hand_made" in str(ei.value) and "select_all" not in str(ei.value)
+
+
 def test_a_deploy_that_cannot_get_its_lock_gives_up_cleanly_naming_the_blocker(empty_db, tmp_path):
     root = write_tree(tmp_path, TWO_TABLES)
     runner.up(empty_db.dsn, root, reconcile_cron=False)
