@@ -2,8 +2,9 @@
 the line, cancellation that leaves nothing behind.
 
 One `up` is one transaction: the auth shim (when needed), every pending versioned file,
-then the repeatable files that changed (all of them when a versioned file was applied),
-then the check that every function body still fits the schema, then the reconciliation
+then the repeatable files that changed and, after a versioned file, the unchanged ones whose
+objects the forecast (touch.forecast, the same one `plan` lists) says would differ from a
+fresh build — then any the forecast missed, found by reading the live catalog — then the check that every function body still fits the schema, then the reconciliation
 of pg_cron jobs when pg_cron lives in this database. A failure rolls all of it back and
 names the file, line, column and statement with PostgreSQL's SQLSTATE, DETAIL, HINT and
 CONTEXT.
@@ -139,7 +140,7 @@ class UpResult:
     total_ms: float
     notes: list[str] = dataclasses.field(default_factory=list)
     unchanged: list[str] = dataclasses.field(default_factory=list)  # repeatable files equal to the catalog
-    locks: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (relation, mode) held at commit
+    locks: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (relation, mode) held after any statement or at commit
     dry_run: bool = False
 
     @property
@@ -191,8 +192,28 @@ def release_lock(conn: psycopg.Connection) -> None:
         conn.execute("select pg_catalog.pg_advisory_unlock(%s)", (LOCK_KEY,))
 
 
-def run_file(conn: psycopg.Connection, f: SqlFile) -> float:
-    """Run one file's statements in the current transaction; ms taken. Errors point at file:line:column."""
+# The table locks this backend holds (a relation dropped in this transaction by its oid: its
+# lock is held until commit although its name is gone).
+HELD_LOCKS = """
+select coalesce(n.nspname || '.' || c.relname, 'relation ' || l.relation::text || ' (dropped by this deploy)'), l.mode
+  from pg_catalog.pg_locks l
+  left join pg_catalog.pg_class c on c.oid = l.relation
+  left join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+ where l.pid = pg_catalog.pg_backend_pid() and l.locktype = 'relation' and l.granted
+   and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
+   and coalesce(n.nspname, '') not in ('pg_catalog', 'information_schema', 'pg_toast')
+ order by 1, 2"""
+
+
+def held_locks(conn: psycopg.Connection) -> set[tuple[str, str]]:
+    return {(r, m) for r, m in conn.execute(HELD_LOCKS).fetchall()}
+
+
+def run_file(conn: psycopg.Connection, f: SqlFile, locks: set[tuple[str, str]] | None = None) -> float:
+    """Run one file's statements in the current transaction; ms taken. Errors point at file:line:column.
+    With `locks`, the table locks held after each statement are added to it (a lock a statement
+    takes is kept to the end of the transaction unless a savepoint inside it rolls back: what a
+    PL/pgSQL block with an EXCEPTION clause locked and then rolled back is not seen)."""
     t0 = time.perf_counter()
     cur = conn.cursor()
     # Each file starts from the same session state, whatever the previous one set.
@@ -205,6 +226,8 @@ def run_file(conn: psycopg.Connection, f: SqlFile) -> float:
             pos = exc.diag.statement_position
             line, column = st.position(f.text, int(pos)) if pos else (st.line, None)
             raise ApplyError.from_diag(exc, f.name, line, st.excerpt(), column) from exc
+        if locks is not None:
+            locks |= held_locks(conn)
     return (time.perf_counter() - t0) * 1000
 
 
@@ -285,16 +308,9 @@ def _up_locked(conn, dsn, versioned, repeatable, sql_root, reconcile_cron, allow
             raise DriftDetected(found)
         if found:
             notes.append(f"--allow-drift: deploying onto a schema with {len(found)} difference(s) from its history")
-    decl: touch.Declared | None = None
-    applied_unchanged = {f.file for f in p.files if f.kind == "repeatable" and f.state == "applied"}
-    if compare and p.pending_versioned and applied_unchanged and not p.shim_needed:
-        try:
-            decl = touch.declared(dsn, sql_root, repeatable)
-        except Interrupted:
-            raise
-        except (psycopg.Error, RunnerError) as exc:
-            notes.append("could not build sql/ into a scratch database to compare with the catalog "
-                         f"({str(exc).strip().splitlines()[0]}): every repeatable file is re-applied")
+    fc = repeatable_forecast(conn, dsn, sql_root, p, versioned, repeatable, compare)
+    if fc is not None and fc.note:
+        notes.append(fc.note)
 
     # A `--! no-transaction` versioned file splits the deploy: the files before it are committed,
     # it runs on its own (outside any transaction, resumable), then the rest continues.
@@ -330,13 +346,37 @@ def _up_locked(conn, dsn, versioned, repeatable, sql_root, reconcile_cron, allow
         done.clear()
         try:
             return _deploy(conn, p, versioned, repeatable, reconcile_cron, progress, check_bodies, done,
-                           statement_lock_timeout, recorder, decl, dry_run, versioned_ran=bool(segments))
+                           statement_lock_timeout, recorder, fc, dry_run, versioned_ran=bool(segments))
         except _DryRun as rolled_back:
             return rolled_back.result
 
     res = retrying(conn, dsn, lock_wait, attempt)
     res.applied = early + res.applied
     return res
+
+
+def repeatable_forecast(conn: psycopg.Connection, dsn: str, sql_root: Path, p: Plan, versioned: list[SqlFile],
+                        repeatable: list[SqlFile], compare: bool = True) -> "touch.Forecast | None":
+    """Which unchanged repeatable files the deploy re-runs (touch.forecast), or None when the
+    question does not arise: without pending versioned files only changed repeatable files run;
+    onto an empty database (the shim pending) every file runs."""
+    applied_unchanged = any(f.kind == "repeatable" and f.state == "applied" for f in p.files)
+    if not (compare and p.pending_versioned and applied_unchanged and not p.shim_needed):
+        return None
+    return touch.forecast(conn, dsn, sql_root, p, versioned, repeatable)
+
+
+def will_apply(p: Plan, versioned: list[SqlFile], repeatable: list[SqlFile],
+               fc: "touch.Forecast | None") -> list[str]:
+    """The files `up` runs, in order (renamed files are only recorded): what `plan` lists."""
+    pending = {f.file for f in p.pending_versioned}
+    changed = {f.file for f in p.changed_repeatable}
+    todo_v = [f.name for f in versioned if f.name in pending]
+    if p.shim_needed or (todo_v and (fc is None or not fc.exact)):
+        todo_r = [f.name for f in repeatable]
+    else:
+        todo_r = [f.name for f in repeatable if f.name in changed or (fc is not None and f.name in fc.rerun)]
+    return todo_v + todo_r
 
 
 def _index_targets(f: SqlFile) -> list[tuple[str, str]]:
@@ -406,18 +446,23 @@ def run_non_transactional(conn: psycopg.Connection, dsn: str, f: SqlFile, progre
 
 
 def _deploy(conn, p: Plan, versioned, repeatable, reconcile_cron, progress, check_bodies, done,
-            statement_lock_timeout, recorder, decl, dry_run=False, repeatables_too=True,
+            statement_lock_timeout, recorder, fc: "touch.Forecast | None", dry_run=False, repeatables_too=True,
             versioned_ran=False) -> UpResult:
     pending = {f.file for f in p.pending_versioned}
     todo_v = [f for f in versioned if f.name in pending]
     changed = {f.file for f in p.changed_repeatable}
-    # After a versioned file every repeatable file is a candidate; without a fresh build to compare
-    # with, all of them run.
-    todo_r = repeatable if todo_v or p.shim_needed or versioned_ran else [f for f in repeatable if f.name in changed]
+    # After a versioned file every repeatable file is a candidate: the forecast (the same one `plan`
+    # shows) names those that run; without one, all of them run.
+    if todo_v or p.shim_needed or versioned_ran:
+        exact = fc is not None and fc.exact and not p.shim_needed
+        todo_r = [f for f in repeatable if not exact or f.name in changed or f.name in fc.rerun]
+        unchanged = [f.name for f in repeatable if exact and f.name not in {x.name for x in todo_r}]
+    else:
+        todo_r, unchanged = [f for f in repeatable if f.name in changed], []
     if not repeatables_too:
-        todo_r = []
-    unchanged: list[str] = []
-    live: dict | None = None
+        todo_r, unchanged = [], []
+    late_notes: list[str] = []
+    seen: set[tuple[str, str]] = set()  # table locks held after each statement (run_file)
     applied: list[Applied] = []
     cron_result: cron_sync.ReconcileResult | None = None
     with conn.transaction():
@@ -442,36 +487,36 @@ def _deploy(conn, p: Plan, versioned, repeatable, reconcile_cron, progress, chec
             history.record(conn, f.kind, s.renamed_from, s.applied_checksum, action="renamed", note=f"now {f.name}")
             history.record(conn, f.kind, f.name, f.checksum, action="rename", note=f"was {s.renamed_from}")
             applied.append(Applied(f.name, f.kind, 0.0, "rename"))
-        for f in [*todo_v, *todo_r]:
-            if decl is not None and f.kind == "repeatable" and f.name not in changed:
-                if live is None:
-                    live = touch.snapshot(conn, decl.tables)
-                if not decl.stale(live, f):
-                    unchanged.append(f.name)
-                    continue
+        def run(f: SqlFile) -> None:
             if progress:
                 progress(f.name)
             done.append(f.name)  # rolled back with the rest if interrupted while it runs
             if recorder and f.kind == "repeatable":
                 recorder.before(conn, f)
-            ms = run_file(conn, f)
+            ms = run_file(conn, f, seen)
             if recorder and f.kind == "repeatable":
                 recorder.after(conn, f)
-            live = None  # what ran may have changed other files' objects
             history.record(conn, f.kind, f.name, f.checksum, ms)
             applied.append(Applied(f.name, f.kind, ms))
+
+        for f in [*todo_v, *todo_r]:
+            run(f)
+        if unchanged:
+            # The forecast proven: a file left out whose objects still differ from the fresh build runs now.
+            live = touch.snapshot(conn, fc.decl.tables)
+            for f in [x for x in repeatable if x.name in unchanged]:
+                stale = fc.decl.stale(live, f)
+                if stale:
+                    run(f)
+                    unchanged.remove(f.name)
+                    late_notes.append(f"{f.name}: re-run although the forecast (`plan`) said unchanged: "
+                                      f"{', '.join(stale[:5])} differed from a fresh build after the deploy")
+                    live = touch.snapshot(conn, fc.decl.tables)
         if check_bodies and (todo_v or todo_r or shim):
             broken = bodies.check(conn)
             if broken:
                 raise BrokenFunctions(broken)
-        locks = conn.execute(
-            """select n.nspname || '.' || c.relname, l.mode
-                 from pg_catalog.pg_locks l
-                 join pg_catalog.pg_class c on c.oid = l.relation
-                 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-                where l.pid = pg_catalog.pg_backend_pid() and l.locktype = 'relation' and l.granted
-                  and n.nspname not in ('pg_catalog', 'information_schema')
-                order by 1, 2""").fetchall()
+        locks = sorted(seen | held_locks(conn))
         if reconcile_cron:
             try:
                 cron_result = cron_sync.reconcile_in_transaction(conn)
@@ -479,7 +524,8 @@ def _deploy(conn, p: Plan, versioned, repeatable, reconcile_cron, progress, chec
                 raise ApplyError.from_diag(exc, "cron.job (reconciling the retention declaration)", 0,
                                            "cron.schedule(...)") from exc
         if dry_run and repeatables_too:
-            raise _DryRun(UpResult(applied, shim, cron_result, 0.0, unchanged=unchanged, locks=locks, dry_run=True))
+            raise _DryRun(UpResult(applied, shim, cron_result, 0.0, notes=late_notes, unchanged=unchanged,
+                                   locks=locks, dry_run=True))
     if reconcile_cron and cron_result is not None and cron_result.mode == "other-database":
         cron_result = cron_sync.reconcile_other_database(conn, cron_result)
-    return UpResult(applied, shim, cron_result, 0.0, unchanged=unchanged, locks=locks)
+    return UpResult(applied, shim, cron_result, 0.0, notes=late_notes, unchanged=unchanged, locks=locks)

@@ -49,6 +49,9 @@ class Plan:
     shim_needed: bool
     statements: list = dataclasses.field(default_factory=list)  # locks.StatementLock of what up would run
     lock_notes: list[str] = dataclasses.field(default_factory=list)
+    # with_locks: exactly the files `up` would run, in order, and why each unchanged repeatable one re-runs
+    apply: list[str] | None = None
+    rerun: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     def _in(self, *states: str, kind: str | None = None) -> list[FileState]:
         return [f for f in self.files if f.state in states and (kind is None or f.kind == kind)]
@@ -108,6 +111,8 @@ class Plan:
             "missing": [f.file for f in self.missing],
             "renamed": {f.file: f.renamed_from for f in self.renamed},
             "out_of_order": [f.file for f in self.out_of_order],
+            "apply": self.apply,
+            "rerun": self.rerun,
             "statements": [s.as_dict() for s in self.statements],
             "lock_notes": self.lock_notes,
             # why `up` (without --allow-missing / --out-of-order) would refuse, as the error object of --json
@@ -150,16 +155,26 @@ def states(versioned: list[SqlFile], repeatable: list[SqlFile], hist: dict[str, 
     return out
 
 
-def plan(conn: psycopg.Connection, sql_root: Path = SQL_ROOT, with_locks: bool = False) -> Plan:
-    """Each file's state; with_locks adds the lock report of every statement `up` would run."""
+def plan(conn: psycopg.Connection, sql_root: Path = SQL_ROOT, with_locks: bool = False,
+         dsn: str | None = None) -> Plan:
+    """Each file's state; with_locks adds `apply`, exactly the files `up` would run (after a
+    versioned file, the unchanged repeatable files whose objects would differ from a fresh
+    build: the forecast `up` uses, which needs `dsn` and CREATEDB), and the lock report of
+    every statement in them."""
     versioned, repeatable = discover(sql_root)
     p = Plan(states(versioned, repeatable, history.read(conn)), shim_needed=not auth_exists(conn))
     if with_locks:
-        from . import locks
+        from . import apply, locks
 
-        todo = {f.file for f in (*p.pending_versioned, *p.changed_repeatable)}
+        if dsn is None:  # the connection's own parameters (conn.info.dsn leaves the password out)
+            from psycopg.conninfo import make_conninfo
+
+            dsn = make_conninfo(conn.info.dsn, password=conn.info.password) if conn.info.password else conn.info.dsn
+        fc = apply.repeatable_forecast(conn, dsn, sql_root, p, versioned, repeatable)
+        p.apply = apply.will_apply(p, versioned, repeatable, fc)
+        p.rerun = dict(fc.rerun) if fc is not None else {}
+        todo = set(p.apply)
         p.statements, p.lock_notes = locks.report(conn, [f for f in (*versioned, *repeatable) if f.name in todo])
-        if p.pending_versioned and any(f.kind == "repeatable" and f.state == "applied" for f in p.files):
-            p.lock_notes.append("after the versioned files, `up` compares the objects of the other repeatable "
-                                "files with the catalog and re-runs only those that differ (see `up --dry-run`)")
+        if fc is not None and fc.note:
+            p.lock_notes.append(fc.note)
     return p

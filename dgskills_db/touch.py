@@ -18,6 +18,21 @@ of every table, one ACCESS EXCLUSIVE lock after another. Instead:
 Generic by construction: nothing here knows a table, policy or file by name. Files whose
 text changed always run (they are what the deploy is for). When the scratch database
 cannot be created (no CREATEDB), every repeatable file runs as before, with a note.
+
+The forecast (`forecast`): `plan` must name exactly the files `up` will run, without
+running anything on the live database. So the decision is made before the deploy
+transaction, from what can be read: a second scratch database holds the state the
+history describes (the applied versioned files, then the unchanged repeatable files),
+snapshotted before and after the pending versioned files — the keys that differ are
+what those files change. A key's value after the versioned files is forecast as the
+scratch's value where the versioned files change it, else the live value read now; an
+unchanged repeatable file runs when one of its keys so forecast differs from the fresh
+build; a key that the versioned files change and that was also changed by hand (its live
+value differs from the scratch's before them) cannot be forecast, so its file runs.
+`plan` and `up` call the same function on the same inputs, so they name the same
+files. Inside the transaction `up` then checks the live catalog: a file whose objects
+still differ from the fresh build (a forecast proved wrong, e.g. a hand change on an
+object a versioned file also changes) is run as well, with a note saying so.
 """
 
 from __future__ import annotations
@@ -167,3 +182,87 @@ def declared(dsn: str, sql_root: Path, repeatable: list[SqlFile]) -> Declared:
         with psycopg.connect(dsn, autocommit=True) as c:
             c.execute(f'drop database if exists "{scratch}" with (force)')
     return Declared(final, rec.keys, tables)
+
+
+@dataclasses.dataclass
+class Forecast:
+    """Which unchanged repeatable files `up` re-runs after the pending versioned files, and why."""
+    decl: Declared | None
+    rerun: dict[str, list[str]]  # file -> the keys that would differ from the fresh build
+    note: str | None = None  # why there is no forecast (then every repeatable file runs)
+
+    @property
+    def exact(self) -> bool:
+        return self.decl is not None
+
+
+def _state_tree(dest: Path, files: list[SqlFile]) -> Path:
+    for f in files:
+        p = dest / f.name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(f.text)
+    return dest
+
+
+def _versioned_effect(dsn: str, applied: list[SqlFile], unchanged: list[SqlFile], pending: list[SqlFile],
+                      tables: set[str]) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """(before, after): snapshots of a scratch database holding the state the history
+    describes, before and after the pending versioned files."""
+    import shutil
+    import tempfile
+
+    from . import apply
+
+    scratch = f"dgskills_touch_{uuid.uuid4().hex[:10]}"
+    tmp = Path(tempfile.mkdtemp(prefix="dgskills-forecast-"))
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(f'create database "{scratch}"')
+    try:
+        scratch_dsn = with_dbname(dsn, scratch)
+        apply.up(scratch_dsn, _state_tree(tmp, [*applied, *unchanged]), reconcile_cron=False, check_bodies=False,
+                 compare=False)
+        with apply.connect(scratch_dsn) as c:
+            before = snapshot(c, tables)
+            for f in pending:
+                apply.run_file(c, f)
+            after = snapshot(c, tables)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        with psycopg.connect(dsn, autocommit=True) as c:
+            c.execute(f'drop database if exists "{scratch}" with (force)')
+    return before, after
+
+
+def forecast(conn: psycopg.Connection, dsn: str, sql_root: Path, plan, versioned: list[SqlFile],
+             repeatable: list[SqlFile]) -> Forecast:
+    """The forecast described in the module's docstring. Reads the live catalog through `conn`
+    (and the rows of the declaration tables); builds two scratch databases. Without CREATEDB,
+    or when the applied state does not build on its own, no forecast: every repeatable runs."""
+    from .errors import Interrupted, RunnerError
+
+    state = {s.file: s for s in plan.files}
+    applied = [f for f in versioned if state.get(f.name) and state[f.name].state in ("applied", "renamed")]
+    pending_names = {s.file for s in plan.pending_versioned}
+    pending = [f for f in versioned if f.name in pending_names]
+    unchanged = [f for f in repeatable if state.get(f.name) and state[f.name].state == "applied"]
+    try:
+        decl = declared(dsn, sql_root, repeatable)
+        before, after = _versioned_effect(dsn, applied, unchanged, pending, decl.tables)
+    except Interrupted:
+        raise
+    except (psycopg.Error, RunnerError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return Forecast(None, {}, "could not build sql/ into a scratch database to compare with the catalog "
+                                  f"({first}): every repeatable file is re-applied")
+    live = snapshot(conn, decl.tables)
+    changes = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    rerun: dict[str, list[str]] = {}
+    for f in unchanged:
+        # A key the versioned files change: as on the scratch, unless it was changed by hand too (then
+        # what the versioned files make of it cannot be foreseen: the file runs).
+        stale = sorted(k for k in decl.keys.get(f.name, ())
+                       if ((after.get(k) != decl.final.get(k) or live.get(k) != before.get(k)) if k in changes
+                           else live.get(k) != decl.final.get(k)))
+        if stale:
+            rerun[f.name] = stale
+    return Forecast(decl, rerun)
