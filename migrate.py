@@ -269,7 +269,7 @@ def up(
         if result.dry_run:
             strong = [f"{r} ({m})" for r, m in result.locks if m in ("AccessExclusiveLock", "ExclusiveLock",
                                                                      "ShareRowExclusiveLock", "ShareLock")]
-            out.print(Text("dry run: everything above was rolled back. Locks held at the end: "
+            out.print(Text("dry run: everything above was rolled back. Table locks it held: "
                            + (", ".join(strong) or "none stronger than SHARE UPDATE EXCLUSIVE")))
         c = result.cron
         if c and c.mode in ("same-database", "other-database") and c.changed:
@@ -291,10 +291,17 @@ _COLOURS = {"applied": "green", "pending": "yellow", "changed": "yellow", "edite
 
 def _print_plan(p: runner.Plan, only_todo: bool) -> None:
     t = _Rows("file", "kind", "state", "applied at")
+    runs = set(p.apply or ())
     for f in p.files:
-        if only_todo and f.state == "applied":
+        if only_todo and f.state == "applied" and f.file not in runs:
             continue
         state = f.state + (f" (was {f.renamed_from})" if f.renamed_from else "")
+        if only_todo and f.state == "applied":
+            keys = p.rerun.get(f.file, [])
+            state = ("re-run: its objects would differ from a fresh build (" + ", ".join(keys[:3])
+                     + (", …" if len(keys) > 3 else "") + ")") if keys else "re-run"
+            t.add_row(Text(f.file), f.kind, Text(state, style="yellow"), f.applied_at or "")
+            continue
         t.add_row(Text(f.file), f.kind, Text(state, style=_COLOURS[f.state]), f.applied_at or "")
     if p.shim_needed:
         t.add_row("auth shim (S-AUTH-1)", "shim", Text("pending", style="yellow"), "")
@@ -317,8 +324,9 @@ def _print_plan(p: runner.Plan, only_todo: bool) -> None:
 
 def _plan_cmd(dsn: Optional[str], as_json: bool, sql_dir: Path, only_todo: bool) -> None:
     def work():
-        with runner.connect(resolve_dsn(dsn)) as conn:
-            return runner.plan(conn, sql_dir, with_locks=only_todo)
+        url = resolve_dsn(dsn)
+        with runner.connect(url) as conn:
+            return runner.plan(conn, sql_dir, with_locks=only_todo, dsn=url)
 
     def code(p: runner.Plan) -> int:
         refusal = p.refusal()
@@ -335,8 +343,11 @@ def status(dsn: Optional[str] = DsnOpt, as_json: bool = JsonOpt, sql_dir: Path =
 
 @app.command()
 def plan(dsn: Optional[str] = DsnOpt, as_json: bool = JsonOpt, sql_dir: Path = SqlRootOpt) -> None:
-    """What the next `up` would do, the lock each of its statements takes and on what, the dangerous
-    patterns (squawk) with their safe alternative, and what `up` would refuse (exit 3)."""
+    """What the next `up` would do: exactly the files it would run (after a versioned file, the
+    unchanged repeatable files whose objects would differ from a fresh build, forecast from two
+    scratch builds and the live catalog, read-only), the lock each of their statements takes and
+    on what, the dangerous patterns (squawk) with their safe alternative, and what `up` would
+    refuse (exit 3)."""
     _plan_cmd(dsn, as_json, sql_dir, only_todo=True)
 
 
@@ -364,14 +375,21 @@ def repair(files: list[str] = typer.Argument(..., help="Edited applied files, e.
 
 @app.command()
 def revert(to: int = typer.Option(..., "--to", help="Revert every applied versioned file numbered above this."),
-           dsn: Optional[str] = DsnOpt, lock_timeout: float = LockOpt, as_json: bool = JsonOpt,
-           sql_dir: Path = SqlRootOpt) -> None:
+           dsn: Optional[str] = DsnOpt, lock_timeout: float = LockOpt,
+           statement_lock_timeout: float = typer.Option(
+               runner.STATEMENT_LOCK_TIMEOUT, "--statement-lock-timeout",
+               help="Seconds one statement may wait for a table lock, as for `up`."),
+           lock_wait: float = typer.Option(
+               runner.LOCK_WAIT, "--lock-wait",
+               help="Total seconds to keep retrying when a lock is not granted, as for `up`."),
+           as_json: bool = JsonOpt, sql_dir: Path = SqlRootOpt) -> None:
     """Run the NNNN_name.revert.sql files of the applied versioned files above --to, newest first,
     in one transaction; a file without one blocks the revert, by name."""
     def work():
         url = resolve_dsn(dsn)
         _cancel_on_signals()
-        return runner.revert(url, to, sql_dir, lock_timeout, progress=_progress_if_terminal())
+        return runner.revert(url, to, sql_dir, lock_timeout, progress=_progress_if_terminal(),
+                             statement_lock_timeout=statement_lock_timeout, lock_wait=lock_wait)
 
     def show(r: runner.RevertResult) -> None:
         if not r.reverted:
