@@ -322,11 +322,11 @@ def _print_plan(p: runner.Plan, only_todo: bool) -> None:
         err.print(Text("up would refuse: ", style="bold red") + Text(str(refusal)))
 
 
-def _plan_cmd(dsn: Optional[str], as_json: bool, sql_dir: Path, only_todo: bool) -> None:
+def _plan_cmd(dsn: Optional[str], as_json: bool, sql_dir: Path, only_todo: bool, **allow: bool) -> None:
     def work():
         url = resolve_dsn(dsn)
         with runner.connect(url) as conn:
-            return runner.plan(conn, sql_dir, with_locks=only_todo, dsn=url)
+            return runner.plan(conn, sql_dir, with_locks=only_todo, dsn=url, allow=allow)
 
     def code(p: runner.Plan) -> int:
         refusal = p.refusal()
@@ -342,13 +342,17 @@ def status(dsn: Optional[str] = DsnOpt, as_json: bool = JsonOpt, sql_dir: Path =
 
 
 @app.command()
-def plan(dsn: Optional[str] = DsnOpt, as_json: bool = JsonOpt, sql_dir: Path = SqlRootOpt) -> None:
+def plan(dsn: Optional[str] = DsnOpt, as_json: bool = JsonOpt, sql_dir: Path = SqlRootOpt,
+         allow_missing: bool = typer.Option(False, "--allow-missing", help="Plan for `up --allow-missing`."),
+         out_of_order: bool = typer.Option(False, "--out-of-order", help="Plan for `up --out-of-order`."),
+         allow_drift: bool = typer.Option(False, "--allow-drift", help="Plan for `up --allow-drift`.")) -> None:
     """What the next `up` would do: exactly the files it would run (after a versioned file, the
     unchanged repeatable files whose objects would differ from a fresh build, forecast from two
     scratch builds and the live catalog, read-only), the lock each of their statements takes and
     on what, the dangerous patterns (squawk) with their safe alternative, and what `up` would
-    refuse (exit 3)."""
-    _plan_cmd(dsn, as_json, sql_dir, only_todo=True)
+    refuse (exit 3 files and history disagree, exit 5 drift, named as `up` names it)."""
+    _plan_cmd(dsn, as_json, sql_dir, only_todo=True, allow_missing=allow_missing, out_of_order=out_of_order,
+              allow_drift=allow_drift)
 
 
 def _show_adopt(r: runner.AdoptResult) -> None:

@@ -298,8 +298,7 @@ def _up_locked(conn, dsn, versioned, repeatable, sql_root, reconcile_cron, allow
     refusal = p.refusal(allow_missing=allow_missing, out_of_order=out_of_order)
     if refusal:
         raise refusal
-    has_history = any(s.kind == "versioned" and s.state in ("applied", "renamed") for s in p.files)
-    if compare and has_history and not p.shim_needed and (p.pending_versioned or p.changed_repeatable):
+    if compare and gate_applies(p):
         # The drift gate: deploy only onto the schema the history describes.
         found, note = drift.gate(dsn, sql_root, p, versioned, repeatable)
         if note:
@@ -353,6 +352,12 @@ def _up_locked(conn, dsn, versioned, repeatable, sql_root, reconcile_cron, allow
     res = retrying(conn, dsn, lock_wait, attempt)
     res.applied = early + res.applied
     return res
+
+
+def gate_applies(p: Plan) -> bool:
+    """Whether `up` runs the drift gate: a deploy that changes something onto a database with a history."""
+    has_history = any(s.kind == "versioned" and s.state in ("applied", "renamed") for s in p.files)
+    return has_history and not p.shim_needed and bool(p.pending_versioned or p.changed_repeatable)
 
 
 def repeatable_forecast(conn: psycopg.Connection, dsn: str, sql_root: Path, p: Plan, versioned: list[SqlFile],

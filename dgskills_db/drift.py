@@ -35,7 +35,34 @@ def _statements(live_dsn: str, fresh_dsn: str) -> list[str]:
         m.add_all_changes_ordered(privileges=True)
         out += [s.strip() for s in m.statements
                 if s.strip() and not s.strip().startswith("set check_function_bodies") and _ours(s)]
-    return out
+    return _without_equal_constraints(out, live_dsn, fresh_dsn)
+
+
+_CONSTRAINT_STMT = re.compile(r'(?is)^alter table "([^"]+)"\."([^"]+)" (drop|add|validate) constraint "([^"]+)"')
+_CONSTRAINT_DEF = """
+select pg_catalog.pg_get_constraintdef(k.oid), k.convalidated from pg_catalog.pg_constraint k
+ where k.conrelid = pg_catalog.to_regclass(%s) and k.conname = %s"""
+
+
+def _without_equal_constraints(stmts: list[str], live_dsn: str, fresh_dsn: str) -> list[str]:
+    """Leave out a constraint that the differ drops and adds again although its definition is the
+    same on both sides (it re-creates the foreign keys of a table whose comment differs): not a
+    difference."""
+    named = {(m.group(1), m.group(2), m.group(4)) for s in stmts if (m := _CONSTRAINT_STMT.match(s))}
+    if not named:
+        return stmts
+    same = set()
+    with psycopg.connect(live_dsn, autocommit=True) as lc, psycopg.connect(fresh_dsn, autocommit=True) as fc:
+        for c in (lc, fc):
+            c.execute("set search_path = ''")
+        for schema, table, con in named:
+            rel = f'"{schema}"."{table}"'
+            a = lc.execute(_CONSTRAINT_DEF, (rel, con)).fetchone()
+            b = fc.execute(_CONSTRAINT_DEF, (rel, con)).fetchone()
+            if a is not None and a == b:
+                same.add((schema, table, con))
+    return [s for s in stmts
+            if not ((m := _CONSTRAINT_STMT.match(s)) and (m.group(1), m.group(2), m.group(4)) in same)]
 
 
 def _object_of(stmt: str) -> str:
@@ -119,6 +146,22 @@ def keys_of(stmt: str) -> set[str]:
     m = re.match(rf"(?i)alter table (?:only )?{_Q}\.{_Q} (?:enable|disable|force|no force) row level security", flat)
     if m:
         return {f"relation:{m.group(1)}.{m.group(2)}"}
+    m = re.match(r"(?i)comment on (table|view|column|policy|trigger|function) (.*?) is ", flat)
+    if m:
+        what, target = m.group(1).lower(), m.group(2)
+        parts = re.split(r"(?i) on ", target, maxsplit=1)
+        head, tail = parts[0], (parts[1] if len(parts) > 1 else "")
+        names = [a or b for a, b in re.findall(r'"([^"]+)"|([^\s".(]+)', head.split("(")[0])]
+        on = [a or b for a, b in re.findall(r'"([^"]+)"|([^\s".]+)', tail)]
+        if what in ("table", "view") and len(names) == 2:
+            return {f"relation:{names[0]}.{names[1]}"}
+        if what == "column" and len(names) == 3:
+            return {f"column:{names[0]}.{names[1]}.{names[2]}"}
+        if what in ("policy", "trigger") and len(on) >= 2:
+            return {f"{what}:{on[0]}.{on[1]}:{names[0]}"}
+        if what == "function" and len(names) >= 2:
+            return {f"function-name:{names[0]}.{names[1]}"}
+        return set()
     m = re.match(rf"(?i)(?:create (?:or replace )?|drop )view (?:if exists )?{_Q}\.{_Q}", flat)
     if m:
         return {f"relation:{m.group(1)}.{m.group(2)}"}

@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 
 from . import history
-from .errors import HistoryMismatch
+from .errors import DriftDetected, HistoryMismatch, RunnerError
 from .sqlfiles import SqlFile, discover
 
 SQL_ROOT = Path(__file__).resolve().parent.parent / "sql"
@@ -52,6 +52,8 @@ class Plan:
     # with_locks: exactly the files `up` would run, in order, and why each unchanged repeatable one re-runs
     apply: list[str] | None = None
     rerun: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    drift: list = dataclasses.field(default_factory=list)  # with_locks: the drift gate's findings, as up sees them
+    allow: dict[str, bool] = dataclasses.field(default_factory=dict)  # up's --allow-missing/--out-of-order/--allow-drift
 
     def _in(self, *states: str, kind: str | None = None) -> list[FileState]:
         return [f for f in self.files if f.state in states and (kind is None or f.kind == kind)]
@@ -80,8 +82,13 @@ class Plan:
     def changed_repeatable(self) -> list[FileState]:
         return self._in("pending", "changed", kind="repeatable")
 
-    def refusal(self, allow_missing: bool = False, out_of_order: bool = False) -> HistoryMismatch | None:
-        """Why `up` would refuse to run, or None."""
+    def refusal(self, allow_missing: bool | None = None, out_of_order: bool | None = None,
+                allow_drift: bool | None = None) -> RunnerError | None:
+        """Why `up` would refuse to run, or None (drift only when the plan was made with_locks).
+        A flag left out is taken from `allow` (the flags `plan` was given for `up`)."""
+        allow_missing = self.allow.get("allow_missing", False) if allow_missing is None else allow_missing
+        out_of_order = self.allow.get("out_of_order", False) if out_of_order is None else out_of_order
+        allow_drift = self.allow.get("allow_drift", False) if allow_drift is None else allow_drift
         problems = []
         if self.edited:
             problems.append("applied migration(s) edited afterwards: " + ", ".join(f.file for f in self.edited)
@@ -98,7 +105,7 @@ class Plan:
                             + ". Renumber them above it, or run with --out-of-order when applying them "
                             "now is intended")
         if not problems:
-            return None
+            return DriftDetected(self.drift) if self.drift and not allow_drift else None
         return HistoryMismatch("refusing to run: " + "; ".join(problems) + ".")
 
     def as_dict(self) -> dict[str, Any]:
@@ -113,9 +120,10 @@ class Plan:
             "out_of_order": [f.file for f in self.out_of_order],
             "apply": self.apply,
             "rerun": self.rerun,
+            "drift": [f.as_dict() for f in self.drift],
             "statements": [s.as_dict() for s in self.statements],
             "lock_notes": self.lock_notes,
-            # why `up` (without --allow-missing / --out-of-order) would refuse, as the error object of --json
+            # why `up` (with the flags in `allow`) would refuse, as the error object of --json
             "refusal": refusal.as_dict() if (refusal := self.refusal()) else None,
         }
 
@@ -156,13 +164,14 @@ def states(versioned: list[SqlFile], repeatable: list[SqlFile], hist: dict[str, 
 
 
 def plan(conn: psycopg.Connection, sql_root: Path = SQL_ROOT, with_locks: bool = False,
-         dsn: str | None = None) -> Plan:
-    """Each file's state; with_locks adds `apply`, exactly the files `up` would run (after a
-    versioned file, the unchanged repeatable files whose objects would differ from a fresh
-    build: the forecast `up` uses, which needs `dsn` and CREATEDB), and the lock report of
-    every statement in them."""
+         dsn: str | None = None, allow: dict[str, bool] | None = None) -> Plan:
+    """Each file's state; with_locks adds what `up` (given the flags in `allow`) would do: the
+    drift gate's findings, `apply`, exactly the files it would run (after a versioned file, the
+    unchanged repeatable files whose objects would differ from a fresh build: the forecast `up`
+    uses, which needs CREATEDB), and the lock report of every statement in them."""
     versioned, repeatable = discover(sql_root)
-    p = Plan(states(versioned, repeatable, history.read(conn)), shim_needed=not auth_exists(conn))
+    p = Plan(states(versioned, repeatable, history.read(conn)), shim_needed=not auth_exists(conn),
+             allow=dict(allow or {}))
     if with_locks:
         from . import apply, locks
 
@@ -170,11 +179,18 @@ def plan(conn: psycopg.Connection, sql_root: Path = SQL_ROOT, with_locks: bool =
             from psycopg.conninfo import make_conninfo
 
             dsn = make_conninfo(conn.info.dsn, password=conn.info.password) if conn.info.password else conn.info.dsn
+        if apply.gate_applies(p) and p.refusal() is None:
+            from . import drift
+
+            p.drift, note = drift.gate(dsn, sql_root, p, versioned, repeatable)
+            if note:
+                p.lock_notes.append(note)
         fc = apply.repeatable_forecast(conn, dsn, sql_root, p, versioned, repeatable)
         p.apply = apply.will_apply(p, versioned, repeatable, fc)
         p.rerun = dict(fc.rerun) if fc is not None else {}
         todo = set(p.apply)
-        p.statements, p.lock_notes = locks.report(conn, [f for f in (*versioned, *repeatable) if f.name in todo])
+        p.statements, lock_notes = locks.report(conn, [f for f in (*versioned, *repeatable) if f.name in todo])
+        p.lock_notes += lock_notes
         if fc is not None and fc.note:
             p.lock_notes.append(fc.note)
     return p

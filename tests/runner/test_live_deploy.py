@@ -143,6 +143,15 @@ def test_the_drift_gate_excuses_only_the_objects_a_changed_file_declares(empty_d
     with pytest.raises(runner.DriftDetected) as ei:
         runner.up(empty_db.dsn, root, reconcile_cron=False)
     assert "hand_made" in str(ei.value) and "select_all" not in str(ei.value)
+    # plan says what up would refuse, and exits as up would
+    res = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "plan", "--dsn", empty_db.dsn, "--sql-dir",
+                          str(root), "--json"], capture_output=True, text=True)
+    doc = json.loads(res.stdout)
+    assert res.returncode == runner.EXIT_DRIFT and doc["refusal"]["kind"] == "DriftDetected", res.stderr
+    assert any("hand_made" in f["detail"] or "hand_made" in f["object"] for f in doc["drift"])
+    allowed = subprocess.run([sys.executable, str(ROOT / "migrate.py"), "plan", "--dsn", empty_db.dsn, "--sql-dir",
+                              str(root), "--json", "--allow-drift"], capture_output=True, text=True)
+    assert allowed.returncode == 0 and json.loads(allowed.stdout)["refusal"] is None
 
 
 def test_a_deploy_that_cannot_get_its_lock_gives_up_cleanly_naming_the_blocker(empty_db, tmp_path):
