@@ -146,7 +146,7 @@ def keys_of(stmt: str) -> set[str]:
     m = re.match(rf"(?i)alter table (?:only )?{_Q}\.{_Q} (?:enable|disable|force|no force) row level security", flat)
     if m:
         return {f"relation:{m.group(1)}.{m.group(2)}"}
-    m = re.match(r"(?i)comment on (table|view|column|policy|trigger|function) (.*?) is ", flat)
+    m = re.match(r"(?i)comment on (table|view|column|policy|trigger|function|procedure) (.*?) is ", flat)
     if m:
         what, target = m.group(1).lower(), m.group(2)
         parts = re.split(r"(?i) on ", target, maxsplit=1)
@@ -159,7 +159,7 @@ def keys_of(stmt: str) -> set[str]:
             return {f"column:{names[0]}.{names[1]}.{names[2]}"}
         if what in ("policy", "trigger") and len(on) >= 2:
             return {f"{what}:{on[0]}.{on[1]}:{names[0]}"}
-        if what == "function" and len(names) >= 2:
+        if what in ("function", "procedure") and len(names) >= 2:
             return {f"function-name:{names[0]}.{names[1]}"}
         return set()
     m = re.match(rf"(?i)(?:create (?:or replace )?|drop )view (?:if exists )?{_Q}\.{_Q}", flat)
