@@ -116,7 +116,7 @@ def bench_rls(dsn: str) -> dict:
                               and not processing_restricted order by id limit 1""", (school,)).fetchone()[0]
         c.commit()
         cases = {
-            "rls_dashboard": (DASHBOARD_RLS, teacher, DASHBOARD_EXPLICIT, {"school": school}),
+            "rls_dashboard": (DASHBOARD_RLS, teacher, DASHBOARD_EXPLICIT, {"teacher": teacher}),
             "rls_own": (OWN_RLS, pupil, OWN_EXPLICIT, {"pupil": pupil}),
         }
         for name, (q_rls, who, q_ref, params) in cases.items():

@@ -1,6 +1,7 @@
 """A realistic platform, generated in bulk and reproducible from a seed.
 
 At scale 1.0: 200 schools, 250 pupils, 10 teachers and 2 admins per school (50,000 pupils),
+10 classes per school, each teacher teaching two of them (class_teachers),
 1,000,000 student_activities (20 per pupil), and rows in every other table in plausible
 proportions (per pupil: 10 progress steps, 10 xp transactions, 4 events, 2 badges,
 1 feedback, 4 messages, 2 assessments, ...). On top, HEAVY pupils with more than 5,000 rows
@@ -67,6 +68,13 @@ def generate(dsn: str, scale: float = 1.0, seed: int = 42, quiet: bool = False) 
                   from generate_series(1, %(schools)s) s,
                        lateral (values ('student', %(pps)s), ('teacher', %(tps)s), ('admin', %(aps)s)) roles(r, n),
                        generate_series(1, n) k"""),
+            # Class scope (S-RLS-7): teacher k teaches classes k+1 and k+2 (of 10): two classes
+            # each, two teachers per class.
+            ("class_teachers", """
+                insert into public.class_teachers (class_id, teacher_id, school_id)
+                select md5(%(seed)s || 'class' || s || '-' || (1 + (k + j) %% 10))::uuid,
+                       md5(%(seed)s || 'user' || s || '-teacher-' || k)::uuid, md5(%(seed)s || 'school' || s)::uuid
+                  from generate_series(1, %(schools)s) s, generate_series(1, %(tps)s) k, generate_series(0, 1) j"""),
             ("restrictions", """
                 update public.users set processing_restricted = true, restricted_at = now() - interval '3 days',
                        restricted_reason = 'generated'

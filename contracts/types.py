@@ -65,6 +65,13 @@ class ExportV2DataAuditLogsItem(TypedDict):
     created_at: str
 
 
+class ExportV2DataClassTeachersItem(TypedDict):
+    class_id: str
+    teacher_id: str
+    school_id: str
+    created_at: str
+
+
 class ExportV2DataDuelChallengesItem(TypedDict):
     id: int
     challenger_id: str
@@ -207,6 +214,7 @@ class ExportV2Data(TypedDict):
     ai_survey_responses: list[ExportV2DataAiSurveyResponsesItem]
     assessments: list[ExportV2DataAssessmentsItem]
     audit_logs: list[ExportV2DataAuditLogsItem]
+    class_teachers: list[ExportV2DataClassTeachersItem]
     duel_challenges: list[ExportV2DataDuelChallengesItem]
     duel_presence: list[ExportV2DataDuelPresenceItem]
     feedback: list[ExportV2DataFeedbackItem]

@@ -62,6 +62,12 @@ export type ExportV2 = {
       metadata: Json;
       created_at: string;
     })[];
+    class_teachers: {
+      class_id: string;
+      teacher_id: string;
+      school_id: string;
+      created_at: string;
+    }[];
     duel_challenges: ({
       id: number;
       challenger_id: string;

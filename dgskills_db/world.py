@@ -1,6 +1,8 @@
 """The fixture platform on which the access matrix (declarations/access.toml) is tried, by
 the tests and by the pgTAP files `migrate.py gen pgtap` writes: two schools (A and B) plus an
-empty one, every persona of the matrix, and rows in every table about the pupil `subject`;
+empty one, every persona of the matrix, and rows in every table about the pupil `subject`.
+School A has classes 2A (the subject's and student-same-school's, taught by the class-teacher,
+who is also teacher-same-school) and 2B (bystander-pupil's, taught by other-class-teacher);
 and, per table, the statements that try each cell against that platform (PROBES).
 Written as the deploying superuser (never used to test RLS)."""
 
@@ -65,7 +67,13 @@ def build(conn: psycopg.Connection) -> World:
         "student-other-school": add_user(conn, "student", sb, cb1),
         "developer": add_user(conn, "developer", None),
         "bystander-pupil": add_user(conn, "student", sa, ca2),
+        "other-class-teacher": add_user(conn, "teacher", sa),
     }
+    # Class scope (S-RLS-7): teacher-same-school teaches the subject's class 2A, so it is the
+    # matrix's persona "class-teacher"; other-class-teacher teaches 2B (bystander-pupil's) only.
+    u["class-teacher"] = u["teacher-same-school"]
+    conn.execute("insert into public.class_teachers (class_id, teacher_id) values (%s, %s), (%s, %s)",
+                 (ca1, u["teacher-same-school"], ca2, u["other-class-teacher"]))
     spare = uuid.uuid4()
     conn.execute("insert into auth.users (id, email) values (%s, 'spare@school.example')", (spare,))
     s, t = u["subject"], u["teacher-same-school"]
@@ -125,6 +133,11 @@ PROBES: dict[str, dict[str, str]] = {
         where="id = %(class_a1)s",
         set="name = name",
         insert="insert into public.classes (school_id, name) values (%(school_a)s, 'New class')"),
+    "class_teachers": dict(
+        where="class_id = %(class_a1)s",
+        set="created_at = created_at",
+        before_insert="delete from public.class_teachers where class_id = %(class_a1)s",
+        insert="insert into public.class_teachers (class_id, teacher_id) values (%(class_a1)s, %(me)s)"),
     "user_settings": dict(
         where="user_id = %(subject)s",
         set="settings = settings",

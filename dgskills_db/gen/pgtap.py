@@ -207,7 +207,7 @@ def matrix_file(conn, fixture: list[str], world) -> str:
 def isolation_file(refs, fixture: list[str], world) -> str:
     """Other-school personas see no row that references a user of school A (catalog FKs)."""
     school_a_users = [str(v) for k, v in world.users.items()
-                      if k in ("subject", "student-same-school", "teacher-same-school", "admin-same-school",
+                      if k in ("subject", "student-same-school", "teacher-same-school", "other-class-teacher", "admin-same-school",
                                "bystander-pupil")]
     ids = "array[" + ", ".join(f"'{i}'::uuid" for i in school_a_users) + "]"
     tests = []

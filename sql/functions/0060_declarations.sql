@@ -14,6 +14,7 @@ set search_path = ''
 as $$
     select t.table_name, t.column_name::name, t.kind
     from (values
+        ('class_teachers', 'teacher_id', 'about'),
         ('user_settings', 'user_id', 'about'),
         ('mission_progress', 'user_id', 'about'),
         ('mission_progress', 'overridden_by', 'actor'),

@@ -129,26 +129,77 @@ end
 $$;
 comment on function app_private.school_pupil_ids() is 'Pupils of the signed-in user''s school.';
 
-create or replace function app_private.tracking_user_ids()
+/*
+  Class scope (S-RLS-7): the one place that decides which pupils a staff member reaches. A
+  school admin: every pupil of their school. A teacher: the pupils of the classes they teach
+  (class_teachers; a pupil is in one class, users.class_id). Anyone else: nobody. Role and
+  school are read at call time, so a link left behind by a role change reaches nothing.
+  Policies call it directly, wrapped, `user_id = any((select app_private.my_pupil_ids()))`:
+  one evaluation per statement, and an index scan on the policy's user column; for a
+  teacher it reads class_teachers by its (teacher_id, school_id, class_id) index and users
+  by users_class_id_idx. Restricted pupils are included: each policy applies the
+  restriction as dgskills_db/declarations/restriction.toml declares it (S-RLS-6).
+*/
+create or replace function app_private.my_pupil_ids()
 returns uuid[]
 language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
     return (
-        select array_append(coalesce(array_agg(u.id), array[]::uuid[]), (select auth.uid()))
-            from public.users as u
-            inner join public.users as me on me.id = (select auth.uid())
+        select coalesce(array_agg(u.id), array[]::uuid[])
+            from public.users as me
+            inner join public.users as u on u.school_id = me.school_id and u.role = 'student'
             where
-                me.role in ('teacher', 'admin')
-                and u.school_id = me.school_id
-                and u.role = 'student'
-                and not u.processing_restricted
+                me.id = (select auth.uid())
+                and (
+                    me.role = 'admin'
+                    or (
+                        me.role = 'teacher'
+                        and u.class_id in (
+                            select ct.class_id from public.class_teachers as ct
+                            where ct.teacher_id = me.id and ct.school_id = me.school_id
+                        )
+                    )
+                )
     );
 end
 $$;
-comment on function app_private.tracking_user_ids() is
-'Whose tracking data (progress, xp, events, badges, activities, feedback, assessments) the signed-in user may read: themself, and for a teacher or admin the pupils of their school whose processing is not restricted (S-RLS-6).';
+comment on function app_private.my_pupil_ids() is
+'The pupils in the signed-in staff member''s care (S-RLS-7): a school admin, every pupil of their school; a teacher, the pupils of the classes they teach (class_teachers). Empty for pupils and developers. Restricted pupils are included: the policies apply the restriction (S-RLS-6).';
+
+create or replace function app_private.teaches_pupil(p_pupil uuid)
+returns boolean
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+    return coalesce(p_pupil = any((select app_private.my_pupil_ids())::uuid[]), false);
+end
+$$;
+comment on function app_private.teaches_pupil(uuid) is
+'True when the pupil is in the signed-in staff member''s care (app_private.my_pupil_ids()): the class check of the RPCs.';
+
+create or replace function app_private.classmate_ids()
+returns uuid[]
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+    return (
+        select coalesce(array_agg(u.id), array[]::uuid[])
+            from public.users as me
+            inner join public.users as u
+                on u.class_id = me.class_id and u.school_id = me.school_id and u.role = 'student'
+            where me.id = (select auth.uid()) and me.role = 'student'
+    );
+end
+$$;
+comment on function app_private.classmate_ids() is
+'For a pupil: the pupils of their own class, themself included (the audience of published work, S-RLS-8). Empty for anyone else and for a pupil without a class.';
+
+-- Replaced by my_pupil_ids() and school_restricted_ids(), which the policies name (S-RLS-7).
+drop function if exists app_private.tracking_user_ids();
 
 create or replace function app_private.school_restricted_ids()
 returns uuid[]
@@ -199,7 +250,9 @@ public.is_teacher(),
 app_private.is_admin(),
 app_private.school_member_ids(),
 app_private.school_pupil_ids(),
-app_private.tracking_user_ids(),
+app_private.classmate_ids(),
+app_private.my_pupil_ids(),
+app_private.teaches_pupil(uuid),
 app_private.school_restricted_ids(),
 app_private.message_recipient_ids()
 from public, anon, authenticated, service_role;
@@ -211,7 +264,7 @@ public.is_teacher(),
 app_private.is_admin(),
 app_private.school_member_ids(),
 app_private.school_pupil_ids(),
-app_private.tracking_user_ids(),
+app_private.my_pupil_ids(),
 app_private.school_restricted_ids(),
 app_private.message_recipient_ids()
 to authenticated, service_role;

@@ -62,6 +62,9 @@ comment on function app_private.school_member_for_staff(uuid, boolean) is
   override_step_completion): caller staff (or admin), target a member of the caller's
   school (DG001 otherwise) and a pupil (42501 otherwise). A staff account cannot be
   turned into a pupil by an admin (tg_users_guard), so "was staff" stays "is staff".
+  Class scope (S-RLS-7): a teacher (not an admin) acts only for a pupil of a class they
+  teach (app_private.teaches_pupil()); any other pupil of the school is DG001, exactly
+  as a pupil of another school, so that a teacher cannot probe who is in which class.
 */
 create or replace function app_private.pupil_for_staff(p_target uuid, p_admin_only boolean)
 returns public.users
@@ -75,11 +78,14 @@ begin
         raise exception using errcode = '42501',
             message = 'staff act on pupils'' accounts only; staff use the *_my_* functions for their own';
     end if;
+    if not app_private.teaches_pupil(v_target.id) then
+        raise exception using errcode = 'DG001', message = 'no such pupil in your classes';
+    end if;
     return v_target;
 end
 $$;
 comment on function app_private.pupil_for_staff(uuid, boolean) is
-'The shared check of every RPC acting on another user: caller staff (admin when p_admin_only), target a pupil of the caller''s school; 42501 / DG001 otherwise. Returns the target.';
+'The shared check of every RPC acting on another user: caller staff (admin when p_admin_only), target a pupil in the caller''s care (an admin: their school; a teacher: the classes they teach, S-RLS-7); 42501 / DG001 otherwise. Returns the target.';
 
 create or replace function app_private.check_text(p_name text, p_value text, p_min integer, p_max integer)
 returns text

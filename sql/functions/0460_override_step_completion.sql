@@ -1,6 +1,6 @@
 /*
-  DPIA A06, AI Act Art. 14: a teacher overrides the AI's STEP_COMPLETE for a pupil of
-  their school. Records completed_by = 'teacher' and the overriding teacher; audited.
+  DPIA A06, AI Act Art. 14: a teacher overrides the AI's STEP_COMPLETE for a pupil of a
+  class they teach (S-RLS-7); a school admin for any pupil of their school. Records completed_by = 'teacher' and the overriding teacher; audited.
 */
 create or replace function public.override_step_completion(
     student_id uuid, mission_id text, step integer, completed boolean, reason text
@@ -46,7 +46,7 @@ begin
 end
 $$;
 comment on function public.override_step_completion(uuid, text, integer, boolean, text) is
-'RPC (authenticated, teacher or admin): human override of the AI''s step completion for a pupil of the caller''s school (DPIA A06). Sets status, completed_by = teacher and overridden_by. 42501, DG001, DG002, 22023. Audited as step_completion_override.';
+'RPC (authenticated, teacher or admin): human override of the AI''s step completion for a pupil of a class the caller teaches, or for an admin of the caller''s school (DPIA A06). Sets status, completed_by = teacher and overridden_by. 42501, DG001, DG002, 22023. Audited as step_completion_override.';
 revoke all on function public.override_step_completion(uuid, text, integer, boolean, text)
 from public, anon, authenticated, service_role;
 grant execute on function public.override_step_completion(uuid, text, integer, boolean, text) to authenticated;

@@ -3,7 +3,10 @@
   admin changes role and class (tg_users_guard: never own role, never developer) and
   corrects a pupil's names, year group and education level (Art. 16, audited as
   rectification). The e-mail address is the identity provider's: not writable here.
-  Pupils see schoolmates only through school_directory(). id, school_id and the
+  Class scope (S-RLS-7): a teacher reads the profiles of their school's staff (for
+  messaging) and of the pupils of the classes they teach; a school admin reads the whole
+  school. Pupils, and teachers for other pupils, see schoolmates only through
+  school_directory() (name, role, class). id, school_id and the
   restriction fields are not granted to authenticated at all (S-RLS-2).
 */
 select app_private.reset_table_security('public.users');
@@ -11,10 +14,14 @@ select app_private.reset_table_security('public.users');
 create policy select_self_or_staff on public.users for select to authenticated
 using (
     id = (select auth.uid())
-    or ((select public.is_teacher()) and school_id = (select app_private.current_school_id()))
+    or (
+        (select public.is_teacher())
+        and school_id = (select app_private.current_school_id())
+        and (role <> 'student' or id = any((select app_private.my_pupil_ids())::uuid[]))
+    )
 );
 comment on policy select_self_or_staff on public.users is
-'A user reads their own profile; a teacher or admin reads the profiles of their own school.';
+'A user reads their own profile; a teacher or admin reads the staff profiles of their own school and the profiles of the pupils in their care (a teacher: their classes; an admin: the school).';
 
 create policy update_self_or_admin on public.users for update to authenticated
 using (

@@ -1,14 +1,20 @@
 /*
-  xp_transactions: tracking data (V-03). The pupil reads their own rows; a teacher or admin reads
-  those of their school's pupils unless the pupil restricted processing (S-RLS-6).
+  xp_transactions: tracking data (V-03). The pupil reads their own rows; a teacher reads those of the
+  pupils of the classes they teach (S-RLS-7), an admin of their school's pupils, unless the pupil restricted processing (S-RLS-6).
   Writes: service_role and the RPCs only.
 */
 select app_private.reset_table_security('public.xp_transactions');
 
 create policy select_own_or_staff on public.xp_transactions for select to authenticated
-using (user_id = any((select app_private.tracking_user_ids())::uuid[]));
+using (
+    user_id = (select auth.uid())
+    or (
+        user_id = any((select app_private.my_pupil_ids())::uuid[])
+        and user_id <> all((select app_private.school_restricted_ids())::uuid[])
+    )
+);
 comment on policy select_own_or_staff on public.xp_transactions is
-'The pupil reads their own rows; staff read their school''s pupils'' rows unless processing is restricted.';
+'The pupil reads their own rows; staff read those of the pupils in their care (a teacher: their classes) rows unless processing is restricted.';
 
 grant select on public.xp_transactions to authenticated;
 grant select on public.xp_transactions to service_role;

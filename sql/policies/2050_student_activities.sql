@@ -1,10 +1,16 @@
-/* student_activities (V-04): the pupil reads and records their own; staff read their school's pupils' (S-RLS-6). */
+/* student_activities (V-04): the pupil reads and records their own; staff read those of the pupils in their care (S-RLS-6, S-RLS-7: a teacher their classes, an admin the school). */
 select app_private.reset_table_security('public.student_activities');
 
 create policy select_own_or_staff on public.student_activities for select to authenticated
-using (user_id = any((select app_private.tracking_user_ids())::uuid[]));
+using (
+    user_id = (select auth.uid())
+    or (
+        user_id = any((select app_private.my_pupil_ids())::uuid[])
+        and user_id <> all((select app_private.school_restricted_ids())::uuid[])
+    )
+);
 comment on policy select_own_or_staff on public.student_activities is
-'The pupil reads their own activity; staff read their school''s pupils'' activity unless processing is restricted.';
+'The pupil reads their own activity; staff read those of the pupils in their care (a teacher: their classes) activity unless processing is restricted.';
 
 create policy insert_own on public.student_activities for insert to authenticated
 with check (user_id = (select auth.uid()));

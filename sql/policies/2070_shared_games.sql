@@ -1,7 +1,7 @@
 /*
   shared_games (V-05): the author manages their own; schoolmates read those shared with the
-  school (visibility = 'school'); staff read all of their school's, except the work of a
-  pupil whose processing is restricted (S-RLS-6 v2: the restriction covers shared work).
+  school (visibility = 'school'); staff read all of the pupils in their care (a teacher: the
+  classes they teach, S-RLS-7), except the work of a pupil whose processing is restricted (S-RLS-6 v2: the restriction covers shared work).
 */
 select app_private.reset_table_security('public.shared_games');
 
@@ -11,13 +11,13 @@ using (
     and (
         user_id = (select auth.uid())
         or (
-            (visibility = 'school' or (select public.is_teacher()))
+            (visibility = 'school' or user_id = any((select app_private.my_pupil_ids())::uuid[]))
             and not ((select public.is_teacher()) and user_id = any((select app_private.school_restricted_ids())::uuid[]))
         )
     )
 );
 comment on policy select_own_shared_or_staff on public.shared_games is
-'The author reads their own; members of the same school read those shared with the school; staff read all of their school''s, except a restricted pupil''s (S-RLS-6).';
+'The author reads their own; members of the same school read those shared with the school; staff read all of the pupils in their care (a teacher: their classes), except a restricted pupil''s (S-RLS-6).';
 
 create policy insert_own on public.shared_games for insert to authenticated
 with check (user_id = (select auth.uid()));

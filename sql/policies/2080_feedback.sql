@@ -1,10 +1,16 @@
-/* feedback (V-06): the pupil reads, writes and deletes their own; staff read their school's pupils' (S-RLS-6). */
+/* feedback (V-06): the pupil reads, writes and deletes their own; staff read those of the pupils in their care (S-RLS-6, S-RLS-7: a teacher their classes, an admin the school). */
 select app_private.reset_table_security('public.feedback');
 
 create policy select_own_or_staff on public.feedback for select to authenticated
-using (user_id = any((select app_private.tracking_user_ids())::uuid[]));
+using (
+    user_id = (select auth.uid())
+    or (
+        user_id = any((select app_private.my_pupil_ids())::uuid[])
+        and user_id <> all((select app_private.school_restricted_ids())::uuid[])
+    )
+);
 comment on policy select_own_or_staff on public.feedback is
-'The pupil reads their own feedback; staff read their school''s pupils'' feedback unless processing is restricted.';
+'The pupil reads their own feedback; staff read those of the pupils in their care (a teacher: their classes) feedback unless processing is restricted.';
 
 create policy insert_own on public.feedback for insert to authenticated
 with check (user_id = (select auth.uid()));

@@ -1,15 +1,21 @@
 /*
   mission_progress_events: the append-only history of AI completions and teacher
-  overrides (DPIA A06). Read like mission_progress: the pupil their own, staff their
-  school's pupils unless processing is restricted (S-RLS-6). Written only by the trigger
+  overrides (DPIA A06). Read like mission_progress: the pupil their own, staff the pupils in
+  their care (a teacher: their classes; an admin: the school) unless processing is restricted (S-RLS-6). Written only by the trigger
   on mission_progress.
 */
 select app_private.reset_table_security('public.mission_progress_events');
 
 create policy select_own_or_staff on public.mission_progress_events for select to authenticated
-using (user_id = any((select app_private.tracking_user_ids())::uuid[]));
+using (
+    user_id = (select auth.uid())
+    or (
+        user_id = any((select app_private.my_pupil_ids())::uuid[])
+        and user_id <> all((select app_private.school_restricted_ids())::uuid[])
+    )
+);
 comment on policy select_own_or_staff on public.mission_progress_events is
-'The pupil reads their own decision history; staff read their school''s pupils'' history unless processing is restricted.';
+'The pupil reads their own decision history; staff read those of the pupils in their care (a teacher: their classes) history unless processing is restricted.';
 
 grant select on public.mission_progress_events to authenticated, service_role;
 -- NOTE: no insert, update, delete or truncate for any API role, service_role included:

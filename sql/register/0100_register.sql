@@ -73,11 +73,11 @@ insert into app_private.register_activity (
     'Nee (data opgeslagen in EU-regio)', 'No (stored in the EU region)',
     'Zolang het account actief is. Automatisch verwijderd bij accountverwijdering (cascade-delete)',
     'While the account exists; deleted with the account (cascade)',
-    'RLS (leerlingen zien alleen eigen data); docenten zien alleen leerlingen binnen hun school; server-side XP-berekening (anti-cheat)',
-    'RLS (pupils see only their own data); teachers see only pupils of their school; XP computed server-side (anti-cheat)',
+    'RLS (leerlingen zien alleen eigen data); docenten zien alleen leerlingen van de klassen die zij lesgeven, schoolbeheerders hun school; server-side XP-berekening (anti-cheat)',
+    'RLS (pupils see only their own data); teachers see only pupils of the classes they teach, school admins their school; XP computed server-side (anti-cheat)',
     'database', null,
-    'De ROPA noemt niet: de inhoud (payload) van gamificatie-events, de menselijke correctie van AI-voortgang (door wie, reden; DPIA A06) en badges; toegevoegd als categorie. De ROPA belooft "school/klas": de database begrenst docenten tot hun school; klas-scope (S-RLS-7) staat pas in het register als de database het toont. De grondslag van xp_transactions, gamification_events en user_achievements is in het schema gecorrigeerd naar die van V-03. De DPIA (gegevenstabel) noemt voor leervoortgang "duur schooljaar + afgesproken termijn" en voor XP "onbeperkt"; database en ROPA bewaren zolang het account bestaat: corrigeer de DPIA.',
-    'The ROPA omits the event payload, the human override of AI progress (who, reason; DPIA A06) and badges: added as categories. It promises "school/class": the database bounds teachers to their school; class scope (S-RLS-7) enters the register when the database shows it. The legal basis of xp_transactions, gamification_events and user_achievements was corrected in the schema. The DPIA''s data table says progress is kept "school year + agreed term" and XP "unlimited"; database and ROPA keep them for the account''s lifetime: correct the DPIA.'
+    'De ROPA noemt niet: de inhoud (payload) van gamificatie-events, de menselijke correctie van AI-voortgang (door wie, reden; DPIA A06) en badges; toegevoegd als categorie. De ROPA belooft "school/klas": de database begrenst docenten tot de klassen die zij lesgeven (class_teachers, S-RLS-7); schoolbeheerders zien de hele school. De grondslag van xp_transactions, gamification_events en user_achievements is in het schema gecorrigeerd naar die van V-03. De DPIA (gegevenstabel) noemt voor leervoortgang "duur schooljaar + afgesproken termijn" en voor XP "onbeperkt"; database en ROPA bewaren zolang het account bestaat: corrigeer de DPIA.',
+    'The ROPA omits the event payload, the human override of AI progress (who, reason; DPIA A06) and badges: added as categories. It promises "school/class": the database bounds teachers to the classes they teach (class_teachers, S-RLS-7); school admins see the whole school. The legal basis of xp_transactions, gamification_events and user_achievements was corrected in the schema. The DPIA''s data table says progress is kept "school year + agreed term" and XP "unlimited"; database and ROPA keep them for the account''s lifetime: correct the DPIA.'
 ),
 (
     'V-04', 'Registratie leerlingactiviteiten voor docentmonitoring', 'Pupil activity for teacher monitoring',
@@ -91,11 +91,11 @@ insert into app_private.register_activity (
     'Nee', 'No',
     '1 jaar na registratie (geautomatiseerde opschoning via pg_cron, wekelijks zondag 03:00 UTC)',
     '1 year after recording (pg_cron, weekly on Sunday 03:00 UTC)',
-    'RLS (docent ziet alleen eigen school); geautomatiseerde verwijdering na bewaartermijn',
-    'RLS (teachers see only their own school); automatic deletion after the retention period',
+    'RLS (docent ziet alleen de leerlingen van de eigen klassen, schoolbeheerder de eigen school); geautomatiseerde verwijdering na bewaartermijn',
+    'RLS (teachers see only the pupils of their own classes, school admins their school); automatic deletion after the retention period',
     'database', null,
-    'De ROPA belooft "school/klas": de database begrenst docenten tot hun school (klas-scope volgt met S-RLS-7). De DPIA noemt onder activiteitsdata "loginmomenten, laatst actief": deze database legt geen logins vast (Supabase Auth houdt aanmeldingen bij in zijn eigen auth-schema); corrigeer de DPIA of neem Supabase Auth-logs op als aparte categorie.',
-    'The ROPA promises "school/class": the database bounds teachers to their school (class scope follows with S-RLS-7). The DPIA lists "login times, last active" as activity data: this database records no logins (Supabase Auth keeps sign-ins in its own schema); correct the DPIA or register the Supabase Auth logs separately.'
+    'De ROPA belooft "school/klas": de database begrenst docenten tot de klassen die zij lesgeven (S-RLS-7). De DPIA noemt onder activiteitsdata "loginmomenten, laatst actief": deze database legt geen logins vast (Supabase Auth houdt aanmeldingen bij in zijn eigen auth-schema); corrigeer de DPIA of neem Supabase Auth-logs op als aparte categorie.',
+    'The ROPA promises "school/class": the database bounds teachers to the classes they teach (S-RLS-7). The DPIA lists "login times, last active" as activity data: this database records no logins (Supabase Auth keeps sign-ins in its own schema); correct the DPIA or register the Supabase Auth logs separately.'
 ),
 (
     'V-05', 'Opslag en delen van leerlingwerk (projecten, games)', 'Storing and sharing pupils'' work (projects, games)',
@@ -129,11 +129,11 @@ insert into app_private.register_activity (
     'Nee', 'No',
     'Feedback: 1 jaar (geautomatiseerde opschoning). Notities en beoordelingen: zolang account actief is',
     'Feedback: 1 year (automatic purge); notes and assessments: while the account exists',
-    'RLS; cascade-delete; docenten zien alleen leerlingen van hun school',
-    'RLS; cascade deletion; teachers see only pupils of their school',
+    'RLS; cascade-delete; docenten zien alleen leerlingen van de klassen die zij lesgeven, schoolbeheerders hun school',
+    'RLS; cascade deletion; teachers see only pupils of the classes they teach, school admins their school',
     'database', null,
-    'De ROPA belooft "docenten zien alleen eigen leerlingen": de database begrenst docenten tot hun school (klas-scope volgt met S-RLS-7). Module en waardering bij feedback staan niet in de ROPA: toegevoegd. Van notities en beoordelingen verdwijnt bij verwijdering van het docentaccount alleen de verwijzing naar de docent (set null); de rijen over de leerling blijven.',
-    'The ROPA promises "teachers see only their own pupils": the database bounds teachers to their school (class scope follows with S-RLS-7). Module and rating of feedback were missing: added. When a teacher''s account is deleted, notes and assessments keep the rows about the pupil and lose only the reference to the teacher (set null).'
+    'De ROPA belooft "docenten zien alleen eigen leerlingen": de database begrenst docenten tot de klassen die zij lesgeven (S-RLS-7). Module en waardering bij feedback staan niet in de ROPA: toegevoegd. Van notities en beoordelingen verdwijnt bij verwijdering van het docentaccount alleen de verwijzing naar de docent (set null); de rijen over de leerling blijven.',
+    'The ROPA promises "teachers see only their own pupils": the database bounds teachers to the classes they teach (S-RLS-7). Module and rating of feedback were missing: added. When a teacher''s account is deleted, notes and assessments keep the rows about the pupil and lose only the reference to the teacher (set null).'
 ),
 (
     'V-07', 'Interne berichtenfunctie tussen docenten en leerlingen', 'Internal messages between teachers and pupils',
@@ -323,6 +323,10 @@ insert into app_private.register_category (ropa_id, category, label_nl, label_en
 ),
 ('V-01', 'class_data', 'Klasgegevens: naam, leerjaar', 'Class: name, year group', 'added', 'database', null),
 (
+    'V-01', 'class_teaching', 'Welke docent welke klas lesgeeft (klas-scope, S-RLS-7)', 'Which teacher teaches which class (class scope, S-RLS-7)',
+    'added', 'database', null
+),
+(
     'V-01', 'settings', 'Persoonlijke instellingen (thema, toegankelijkheid)', 'Personal settings (theme, accessibility)',
     'added', 'database', null
 ),
@@ -435,6 +439,7 @@ insert into app_private.register_category (ropa_id, category, label_nl, label_en
 insert into app_private.register_table (table_name, ropa_id, retention, keep) values
 ('public.schools', 'V-01', 'school', null),
 ('public.classes', 'V-01', 'school', null),
+('public.class_teachers', 'V-01', 'account', null),
 ('public.users', 'V-01', 'account', null),
 ('public.user_settings', 'V-01', 'account', null),
 ('public.mission_progress', 'V-03', 'account', null),
@@ -473,6 +478,7 @@ from (
     ('public.users', array['role'], 'V-01', 'role'),
     ('public.users', array['school_id', 'class_id'], 'V-01', 'school_class'),
     ('public.classes', array['id', 'school_id'], 'V-01', 'school_class'),
+    ('public.class_teachers', array['class_id', 'teacher_id', 'school_id', 'created_at'], 'V-01', 'class_teaching'),
     ('public.schools', array['id'], 'V-01', 'school_class'),
     ('public.users', array['year_group', 'education_level'], 'V-01', 'year_level'),
     ('public.users', array['processing_restricted', 'restricted_at', 'restricted_reason'], 'V-01', 'account_status'),
@@ -569,9 +575,10 @@ select
     unnest(v.tables) as table_name
 from (
     values
-    ('V-01', 'rls', array['public.users', 'public.schools', 'public.classes', 'public.user_settings']),
-    ('V-01', 'cascade', array['public.users', 'public.user_settings']),
-    ('V-01', 'school_scope', array['public.users', 'public.schools', 'public.classes']),
+    ('V-01', 'rls', array['public.users', 'public.schools', 'public.classes', 'public.class_teachers', 'public.user_settings']),
+    ('V-01', 'cascade', array['public.users', 'public.class_teachers', 'public.user_settings']),
+    ('V-01', 'school_scope', array['public.users', 'public.schools', 'public.classes', 'public.class_teachers']),
+    ('V-01', 'class_scope', array['public.users']),
     (
         'V-03', 'rls',
         array['public.mission_progress', 'public.xp_transactions', 'public.gamification_events', 'public.user_achievements']
@@ -584,16 +591,23 @@ from (
         'V-03', 'school_scope',
         array['public.mission_progress', 'public.xp_transactions', 'public.gamification_events', 'public.user_achievements']
     ),
+    (
+        'V-03', 'class_scope',
+        array['public.mission_progress', 'public.xp_transactions', 'public.gamification_events', 'public.user_achievements']
+    ),
     ('V-04', 'rls', array['public.student_activities']),
     ('V-04', 'school_scope', array['public.student_activities']),
+    ('V-04', 'class_scope', array['public.student_activities']),
     ('V-04', 'retention_job', array['public.student_activities']),
     ('V-05', 'rls', array['public.shared_projects', 'public.shared_games']),
     ('V-05', 'school_scope', array['public.shared_projects', 'public.shared_games']),
+    ('V-05', 'class_scope', array['public.shared_projects', 'public.shared_games']),
     ('V-05', 'cascade', array['public.shared_projects', 'public.shared_games']),
     ('V-05', 'retention_job', array['public.shared_games']),
     ('V-06', 'rls', array['public.feedback', 'public.teacher_notes', 'public.assessments']),
     ('V-06', 'cascade', array['public.feedback', 'public.teacher_notes', 'public.assessments']),
     ('V-06', 'school_scope', array['public.feedback', 'public.teacher_notes', 'public.assessments']),
+    ('V-06', 'class_scope', array['public.feedback', 'public.teacher_notes', 'public.assessments']),
     ('V-06', 'retention_job', array['public.feedback']),
     ('V-07', 'rls', array['public.messages']),
     ('V-07', 'cascade', array['public.messages']),

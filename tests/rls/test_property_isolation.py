@@ -1,6 +1,8 @@
-"""Property test (hypothesis): random schools, classes, users of every role and rows in
-every table; for every persona, the rows it can select, and the rows an unfiltered
-UPDATE / DELETE affects, are exactly what SPEC §6 allows (an independent Python oracle).
+"""Property test (hypothesis): random schools, classes, users of every role, the classes
+each teacher or admin teaches (class_teachers) and rows in every table; for every persona,
+the rows it can select, and the rows an unfiltered UPDATE / DELETE affects, are exactly what
+SPEC §6 allows with class scope (S-RLS-7: a teacher reaches the pupils of the classes they
+teach, an admin the whole school) — an independent Python oracle over the drawn state.
 
 Examples: 120 generated platforms per run, each checked for every user in it as a
 persona (up to 9), on all 22 tables, for select, update and delete.
@@ -27,34 +29,45 @@ TRACK = ("mission_progress", "mission_progress_events", "xp_transactions", "gami
 @st.composite
 def platforms(draw):
     n_schools = draw(st.integers(1, 3))
+    n_classes = [draw(st.integers(1, 3)) for _ in range(n_schools)]  # classes per school
     users = []
     for _ in range(draw(st.integers(2, 9))):
         role = draw(st.sampled_from(ROLES))
         school = None if role == "developer" else draw(st.integers(0, n_schools - 1))
-        users.append({"role": role, "school": school, "restricted": role == "student" and draw(st.booleans())})
+        # a pupil is in one class of their school, or in none; staff teach a set of them
+        cls = (draw(st.one_of(st.none(), st.integers(0, n_classes[school] - 1)))
+               if role == "student" else None)
+        taught = (sorted(draw(st.sets(st.integers(0, n_classes[school] - 1))))
+                  if role in STAFF else [])
+        users.append({"role": role, "school": school, "class": cls, "taught": taught,
+                      "restricted": role == "student" and draw(st.booleans())})
     nu = len(users)
     pick = st.integers(0, nu - 1)
     rows = draw(st.lists(st.tuples(
         st.sampled_from(["own", "notes", "assess", "override", "msg", "challenge", "duel", "audit", "pilot", "shared"]),
         pick, pick, st.sampled_from(["private", "school"])), max_size=40))
-    return {"n_schools": n_schools, "users": users, "rows": rows}
+    return {"n_schools": n_schools, "n_classes": n_classes, "users": users, "rows": rows}
 
 
 def build(conn, p):
     schools = [conn.execute("insert into public.schools (name) values (%s) returning id", (f"S{i}",)).fetchone()[0]
                for i in range(p["n_schools"])]
-    classes = [conn.execute("insert into public.classes (school_id, name) values (%s, 'c') returning id", (s,)).fetchone()[0]
-               for s in schools]
+    classes = [[conn.execute("insert into public.classes (school_id, name) values (%s, %s) returning id",
+                             (s, f"c{k}")).fetchone()[0] for k in range(p["n_classes"][i])]
+               for i, s in enumerate(schools)]
     users = []
     for i, u in enumerate(p["users"]):
         uid = uuid.uuid4()
         school = schools[u["school"]] if u["school"] is not None else None
+        cls = classes[u["school"]][u["class"]] if u["class"] is not None else None
+        taught = {classes[u["school"]][k] for k in u["taught"]}
         conn.execute("insert into auth.users (id) values (%s)", (uid,))
         conn.execute("""insert into public.users (id, school_id, class_id, role, display_name, processing_restricted, restricted_at)
                         values (%s, %s, %s, %s, %s, %s, case when %s then now() end)""",
-                     (uid, school, classes[u["school"]] if school else None, u["role"], f"u{i}",
-                      u["restricted"], u["restricted"]))
-        users.append({**u, "id": uid, "school": school})
+                     (uid, school, cls, u["role"], f"u{i}", u["restricted"], u["restricted"]))
+        for c in taught:
+            conn.execute("insert into public.class_teachers (class_id, teacher_id) values (%s, %s)", (c, uid))
+        users.append({**u, "id": uid, "school": school, "class": cls, "taught": taught})
     by = {u["id"]: u for u in users}
     # Rows, inserted as the owner (bypassing RLS and restriction triggers is not possible: the
     # restriction trigger applies to everyone, so tracking rows are added before restricting).
@@ -121,15 +134,25 @@ def same_school(v, o):
     return v["school"] is not None and o is not None and o["school"] == v["school"]
 
 
+def in_care(v, o):
+    """S-RLS-7: a school admin reaches every pupil of the school; a teacher the pupils of the
+    classes they teach (a pupil without a class is reached by the admin only)."""
+    return (o is not None and o["role"] == "student" and same_school(v, o)
+            and (v["role"] == "admin" or (v["role"] == "teacher" and o["class"] in v["taught"])))
+
+
 def sees_tracking(v, o):
-    return o["id"] == v["id"] or (staff(v) and same_school(v, o) and o["role"] == "student" and not o["restricted"])
+    return o["id"] == v["id"] or (in_care(v, o) and not o["restricted"])
 
 
 def oracle(table, r, v, by):
     """May viewer v select row r? (SPEC §6)"""
     g = by.get
     if table == "users":
-        return r["id"] == v["id"] or (staff(v) and same_school(v, g(r["id"])))
+        o = g(r["id"])
+        return r["id"] == v["id"] or (staff(v) and same_school(v, o) and (o["role"] != "student" or in_care(v, o)))
+    if table == "class_teachers":
+        return r["teacher_id"] == v["id"] or (v["role"] == "admin" and r["school_id"] == v["school"])
     if table == "schools":
         return r["id"] == v["school"] or v["role"] == "developer"
     if table == "classes":
@@ -142,11 +165,11 @@ def oracle(table, r, v, by):
         return sees_tracking(v, g(r["student_id"]))
     if table in ("shared_projects", "shared_games"):
         o = g(r["user_id"])
-        return o["id"] == v["id"] or (same_school(v, o) and (r["visibility"] == "school" or staff(v))
+        return o["id"] == v["id"] or (same_school(v, o) and (r["visibility"] == "school" or in_care(v, o))
                                       and not (staff(v) and o["restricted"]))
     if table == "teacher_notes":
         o = g(r["student_id"])
-        return staff(v) and same_school(v, o) and o["role"] == "student" and not o["restricted"]
+        return in_care(v, o) and not o["restricted"]
     if table == "messages":
         return v["id"] in (r["sender_id"], r["recipient_id"])
     if table == "duel_presence":
@@ -186,7 +209,7 @@ def may_update(table, r, v, by):
 
 
 def may_delete(table, r, v, by):
-    if table == "classes":
+    if table in ("classes", "class_teachers"):
         return v["role"] == "admin" and r["school_id"] == v["school"]
     if table in ("user_settings", "library_items", "shared_projects", "shared_games", "duel_presence", "feedback",
                  "ai_survey_responses"):
@@ -200,9 +223,10 @@ UPDATE_SET = {"users": "display_name = display_name", "classes": "name = name", 
               "library_items": "title = title", "shared_projects": "title = title", "shared_games": "title = title",
               "duel_presence": "last_seen_at = last_seen_at", "teacher_notes": "body = body",
               "assessments": "comment = comment", "messages": "read_at = read_at", "duel_challenges": "status = status"}
-DELETE_PRIV = {"classes", "user_settings", "library_items", "shared_projects", "shared_games", "duel_presence",
+DELETE_PRIV = {"classes", "class_teachers", "user_settings", "library_items", "shared_projects", "shared_games", "duel_presence",
                "feedback", "teacher_notes", "ai_survey_responses"}
-KEY = {"users": "id", "schools": "id", "user_settings": "user_id", "duel_presence": "user_id"}
+KEY = {"users": "id", "schools": "id", "user_settings": "user_id", "duel_presence": "user_id",
+       "class_teachers": "(class_id::text || '/' || teacher_id::text)"}
 
 
 def rows_of(conn, table):

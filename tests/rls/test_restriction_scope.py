@@ -13,7 +13,7 @@ import world as world_mod
 from dgskills_db import declarations
 from personas import as_user
 
-STAFF = ("teacher-same-school", "admin-same-school")
+STAFF = ("teacher-same-school", "other-class-teacher", "admin-same-school")
 SCOPE = {r.table: r for r in declarations.restriction_scope()}
 
 

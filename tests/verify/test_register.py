@@ -71,10 +71,11 @@ CASES = [
      "insert into app_private.register_measure values ('V-13', 'school_scope', 'public.library_items')",
      "delete from app_private.register_measure where measure = 'school_scope' and table_name = 'public.library_items'",
      set()),
-    # The ROPA promises teachers see only their class (S-RLS-7); until the catalog shows it the claim fails.
-    ("register_measure_unsupported", "V-03 class_scope public.mission_progress",
-     "insert into app_private.register_measure values ('V-03', 'class_scope', 'public.mission_progress')",
-     "delete from app_private.register_measure where measure = 'class_scope'", set()),
+    # class scope (S-RLS-7) claimed for a table no policy bounds by class_teachers
+    ("register_measure_unsupported", "V-13 class_scope public.library_items",
+     "insert into app_private.register_measure values ('V-13', 'class_scope', 'public.library_items')",
+     "delete from app_private.register_measure where measure = 'class_scope' and table_name = 'public.library_items'",
+     set()),
     ("register_measure_unsupported", "V-12 append_only public.audit_logs",
      "grant delete on public.audit_logs to service_role",
      "revoke delete on public.audit_logs from service_role", {"audit_logs_not_append_only"}),
