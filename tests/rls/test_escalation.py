@@ -97,7 +97,8 @@ def test_admin_changes_role_and_class_in_own_school_and_it_is_logged(owner, w):
         assert c.execute("update public.users set role = 'admin' where id = %s", (t,)).rowcount == 1
         assert c.execute("update public.users set class_id = %s where id = %s", (w.class_a2, s)).rowcount == 1
     log = owner.execute("""select actor_id, subject_id, school_id, metadata from public.audit_logs
-                            where action = 'config_change' and subject_id = %s""", (t,)).fetchone()
+                            where action = 'config_change' and subject_id = %s and metadata ->> 'table' = 'users'""",
+                        (t,)).fetchone()
     assert log[0] == a and log[1] == t and log[2] == w.school_a
     assert log[3]["old"]["role"] == "teacher" and log[3]["new"]["role"] == "admin"
     log = owner.execute("""select actor_id, metadata from public.audit_logs
