@@ -6,8 +6,9 @@ bench/results/latest.json.
      persona vs the same query as the owner with the equivalent explicit WHERE.
   2. delete_my_account() for a pupil with 5,000+ rows over every table (rolled back).
   3. export_my_data() for such a pupil.
-  4. Retention purge of 1,000,000 expired rows vs one plain DELETE of the same rows, and
-     the longest batch transaction of the purge.
+  4. Retention purge of 1,000,000 expired rows (in wholly expired monthly partitions) vs one
+     plain DELETE of the same rows; the longest batch transaction of the purge, the longest
+     wait of a reader meanwhile, and the dead tuples left behind.
   5. `up` on an empty database and a no-op `up`, vs Sqitch deploying the same SQL files.
   6. Throughput under concurrent load (bench/throughput.py): N pgbench clients running a mixed
      PostgREST-style workload through RLS vs the same as the owner with explicit filters.
@@ -55,7 +56,8 @@ PURGE_ROWS = int(os.environ.get("BENCH_PURGE_ROWS", "1000000"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
 # Each goal: (bound, "max" when the figure must stay at or below it, "min" at or above).
 GOALS = {"rls_dashboard": (1.2, "max"), "rls_own": (1.2, "max"), "delete_ms": (20, "max"), "export_ms": (50, "max"),
-         "purge_ratio": (0.1, "max"), "purge_longest_batch_s": (0.05, "max"),
+         "purge_ratio": (0.1, "max"), "purge_longest_batch_s": (0.05, "max"), "purge_reader_wait_ms": (50, "max"),
+         "purge_dead_tuples": (0, "max"),
          "tp_ratio": (0.9, "min"), "tp_p99_ratio": (1.5, "max"),
          # a stall may last the statement lock timeout plus the request's own work (100 ms allowed)
          "live_failed": (0, "max"), "live_stall_ms": (runner.STATEMENT_LOCK_TIMEOUT * 1000 + 100, "max")}
@@ -180,49 +182,95 @@ def bench_rights(dsn: str, heavy: list) -> dict:
 
 
 # 4 -----------------------------------------------------------------------------------------
+def _probe_reads(dsn: str, stop, out: list) -> None:
+    """A reader of the kept data, as the API reads it, every few ms while a purge runs: the
+    longest it waited is the longest lock the purge held against readers."""
+    with psycopg.connect(dsn, autocommit=True) as c:
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            c.execute("select count(*) from public.student_activities where created_at > now() - interval '1 day'")
+            out.append(time.perf_counter() - t0)
+            time.sleep(0.005)
+
+
 def bench_purge(server: str) -> dict:
+    """1,000,000 rows in months that have wholly expired (and 100,000 kept rows over the
+    last eleven months) are purged by the retention job — which drops the expired monthly
+    partitions — or by one plain DELETE of the same rows. Beside the times: the longest wait
+    of a reader of the kept data while it ran (a probe every 5 ms), and the dead tuples left
+    in the table afterwards (pgstattuple, exact)."""
+    import threading
+
     s = Scratch(server)
     try:
         gen.generate(s.dsn, scale=0.01, seed=5, quiet=True)
         with psycopg.connect(s.dsn, autocommit=True) as c:
+            c.execute("create extension if not exists pgstattuple")
             c.execute("delete from public.student_activities")
             pupils = [r[0] for r in c.execute("select id from public.users where role = 'student' order by id").fetchall()]
+            # partitions reaching back over the two wholly expired months the rows are loaded into
+            c.execute("""update app_private.partition_rule set back = interval '1 year 3 months'
+                          where parent = 'public.student_activities'""")
+            expired_from, expired_to = c.execute(
+                """select date_trunc('month', now() - interval '1 year', 'UTC') - interval '2 months',
+                          date_trunc('month', now() - interval '1 year', 'UTC')""").fetchone()
 
             def load():
+                c.execute(job_command(c, "maintain_partitions"))
                 c.execute("set session_replication_role = replica")
                 c.execute("""insert into public.student_activities (user_id, activity_type, created_at)
                              select (%(p)s::uuid[])[1 + g %% cardinality(%(p)s::uuid[])], 'old',
-                                    now() - interval '2 years' + g * interval '1 second'
-                               from generate_series(1, %(n)s) g""", {"p": pupils, "n": PURGE_ROWS})
-                c.execute("""insert into public.student_activities (user_id, activity_type)
-                             select (%(p)s::uuid[])[1 + g %% cardinality(%(p)s::uuid[])], 'new'
+                                    %(f)s::timestamptz + (%(t)s::timestamptz - %(f)s::timestamptz) * (g::float8 / (%(n)s + 1))
+                               from generate_series(1, %(n)s) g""",
+                          {"p": pupils, "n": PURGE_ROWS, "f": expired_from, "t": expired_to})
+                c.execute("""insert into public.student_activities (user_id, activity_type, created_at)
+                             select (%(p)s::uuid[])[1 + g %% cardinality(%(p)s::uuid[])], 'new',
+                                    now() - (g %% 330) * interval '1 day'
                                from generate_series(1, 100000) g""", {"p": pupils})
                 c.execute("set session_replication_role = origin")
                 c.execute("vacuum analyze public.student_activities")
 
-            purge, plain, longest = [], [], []
+            def dead_tuples() -> int:
+                return c.execute("""select coalesce(sum((pgstattuple(i.inhrelid)).dead_tuple_count), 0)
+                                      from pg_inherits i where i.inhparent = 'public.student_activities'::regclass""").fetchone()[0]
+
+            purge, plain, longest, stall = [], [], [], {"purge": [], "plain": []}
+            dead = {"purge": [], "plain": []}
             for i in range(max(2, REPEATS // 3)):
                 for which in (("purge", "plain") if i % 2 == 0 else ("plain", "purge")):
                     say(f"purge: round {i + 1}, loading {PURGE_ROWS:,} expired rows, then {which}")
                     load()
+                    waits: list = []
+                    stop = threading.Event()
+                    probe = threading.Thread(target=_probe_reads, args=(s.dsn, stop, waits))
+                    probe.start()
+                    time.sleep(0.2)
                     t0 = time.perf_counter()
                     if which == "purge":
                         c.execute(job_command(c, "purge_student_activities"))
                         purge.append(time.perf_counter() - t0)
-                        row = c.execute("""select rows_deleted, longest_batch_ms from app_private.retention_run
+                        row = c.execute("""select rows_deleted, longest_batch_ms, partitions_dropped
+                                             from app_private.retention_run
                                             where job = 'purge_student_activities' order by id desc limit 1""").fetchone()
-                        assert row[0] == PURGE_ROWS, row
+                        assert row[0] == PURGE_ROWS and row[2] >= 2, row
                         longest.append(float(row[1]) / 1000)
                     else:
                         n = c.execute("delete from public.student_activities where created_at < now() - interval '1 year'").rowcount
                         plain.append(time.perf_counter() - t0)
                         assert n == PURGE_ROWS
+                    stop.set()
+                    probe.join()
+                    stall[which].append(max(waits))
                     assert c.execute("select count(*) from public.student_activities").fetchone()[0] == 100000
+                    dead[which].append(dead_tuples())
                     c.execute("truncate public.student_activities")
         return {"rows": PURGE_ROWS, "purge_s": round(statistics.median(purge), 3),
                 "plain_delete_s": round(statistics.median(plain), 3),
                 "ratio": round(statistics.median(purge) / statistics.median(plain), 2),
-                "longest_batch_s": round(max(longest), 3), "batch_size": 10000}
+                "longest_batch_s": round(max(longest), 3), "batch_size": 10000,
+                "longest_reader_wait_ms": round(max(stall["purge"]) * 1000, 1),
+                "plain_longest_reader_wait_ms": round(max(stall["plain"]) * 1000, 1),
+                "dead_tuples_after_purge": int(max(dead["purge"])), "dead_tuples_after_plain_delete": int(max(dead["plain"]))}
     finally:
         s.drop()
 
@@ -388,6 +436,13 @@ def figures(r: dict) -> list[dict]:
         purge["ratio"], f"{purge['ratio']}x", "purge_ratio")
     add("purge: longest batch transaction", f"{purge['longest_batch_s']} s", purge["longest_batch_s"], "",
         "purge_longest_batch_s")
+    if "longest_reader_wait_ms" in purge:
+        add("purge: longest wait of a reader of the kept data (one DELETE in brackets)",
+            f"{purge['longest_reader_wait_ms']} ms ({purge['plain_longest_reader_wait_ms']} ms)",
+            purge["longest_reader_wait_ms"], "", "purge_reader_wait_ms")
+        add("purge: dead tuples left in the table (one DELETE in brackets)",
+            f"{purge['dead_tuples_after_purge']:,} ({purge['dead_tuples_after_plain_delete']:,})",
+            purge["dead_tuples_after_purge"], "", "purge_dead_tuples")
     if "sqitch_empty_s" in up:
         add("up on an empty database vs sqitch deploy", f"{up['up_empty_s']} s vs {up['sqitch_empty_s']} s",
             up["ratio_empty"], f"{up['ratio_empty']}x")

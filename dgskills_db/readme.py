@@ -50,8 +50,12 @@ def retention(dsn: str) -> str:
             target = "public.schools (its accounts: auth.users, cascading)"
         elif job == "purge_leavers":
             target = "public.users marked as left (auth.users, cascading)"
+        elif job == "maintain_partitions":
+            target, ropa, kept = "public.student_activities, public.audit_logs", "V-04, V-12", \
+                "creates monthly partitions ahead"
         late = _span(2 * every) if every else ""
-        lines.append(f"| {req} | `{proc}` | `{target}` | {ropa} | `{ts}` | {kept} | `{sched}` | {late} |")
+        clock = f"`{ts}`" if ts else ""
+        lines.append(f"| {req} | `{proc}` | `{target}` | {ropa} | {clock} | {kept} | `{sched}` | {late} |")
     return "\n".join(lines) + "\n"
 
 

@@ -53,7 +53,7 @@ def gather(dsn: str, drift: bool = True) -> dict:
                                                  "deadline": deadline})
         for oid, name, comment, rls in c.execute("""select c.oid, c.relname, obj_description(c.oid, 'pg_class'), c.relrowsecurity
                                                 from pg_class c where c.relnamespace = 'public'::regnamespace
-                                                and c.relkind = 'r' order by c.relname""").fetchall():
+                                                and c.relkind in ('r', 'p') order by c.relname""").fetchall():
             policies = [
                 {"name": p[0], "command": CMD[p[1]], "roles": p[2], "sentence": p[3] or "(no description)"}
                 for p in c.execute("""select p.polname, p.polcmd,
@@ -198,7 +198,7 @@ def register(c: psycopg.Connection, tables: list[dict], jobs: list[dict], findin
         """select job, target, max(finished_at)::text as finished_at from app_private.retention_run group by job, target""").fetchall()}
     fk = c.execute("""select count(*), count(*) filter (where confdeltype = 'c'), count(*) filter (where confdeltype = 'n'),
                              count(distinct conrelid)
-                        from pg_constraint where contype = 'f' and confrelid = 'public.users'::regclass""").fetchone()
+                        from pg_constraint where contype = 'f' and confrelid = 'public.users'::regclass and conparentid = 0""").fetchone()
     register_findings = [f for f in findings if f.name.startswith("register_")]
     out = []
     for a in activities:

@@ -225,7 +225,8 @@ def _export_checks_unguarded(conn: psycopg.Connection) -> list[Finding]:
              from pg_catalog.pg_constraint k
              join pg_catalog.pg_class c on c.oid = k.conrelid
              join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-            where k.contype = 'f' and k.confrelid = 'public.users'::regclass and k.conrelid <> 'public.users'::regclass"""
+            where k.contype = 'f' and k.confrelid = 'public.users'::regclass and k.conrelid <> 'public.users'::regclass
+               and k.conparentid = 0"""
     ).fetchall()}
     with conn.transaction(force_rollback=True):
         probe = conn.execute("select gen_random_uuid()").fetchone()[0]

@@ -9,4 +9,6 @@ select
     'make it on delete cascade (the row is about the user) or on delete set null (the user is a bystander)'
     as remediation
 from pg_catalog.pg_constraint as c
-where c.contype = 'f' and c.confrelid = 'public.users'::regclass and c.confdeltype not in ('c', 'n')
+where
+    c.contype = 'f' and c.confrelid = 'public.users'::regclass and c.confdeltype not in ('c', 'n')
+    and c.conparentid = 0

@@ -43,7 +43,7 @@ def _tables_in_fk_order(conn) -> list[str]:
              left join pg_catalog.pg_constraint k on k.conrelid = c.oid and k.contype = 'f'
              left join pg_catalog.pg_class f on f.oid = k.confrelid
              left join pg_catalog.pg_namespace fn on fn.oid = f.relnamespace
-            where c.relkind = 'r' and (c.relnamespace = 'public'::regnamespace or c.oid = 'auth.users'::regclass)
+            where c.relkind in ('r', 'p') and (c.relnamespace = 'public'::regnamespace or c.oid = 'auth.users'::regclass)
             group by n.nspname, c.relname""").fetchall()
     deps = {t: set(d) for t, d in rows}
     order: list[str] = []
@@ -118,7 +118,7 @@ def _identity_columns(conn, tables: list[str]) -> list[tuple[str, str]]:
              from pg_catalog.pg_attribute a
              join pg_catalog.pg_class c on c.oid = a.attrelid
              join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-            where c.relkind = 'r' and a.attnum > 0 and not a.attisdropped
+            where c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
               and pg_catalog.pg_get_serial_sequence(pg_catalog.format('%I.%I', n.nspname, c.relname),
                                                     a.attname) is not null""").fetchall()
     return [(t, col) for t, col in rows if t in tables]

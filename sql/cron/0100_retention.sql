@@ -71,6 +71,11 @@ with declared (job, requirement, schedule, run_every, command, run_in, command_i
         'null_pilot_request_ips', 'S-RET-11', '45 * * * *', interval '1 hour',
         app_private.retention_command('app_private.null_pilot_request_ips(jsonb)'), 'target', null,
         'Client IP of pilot requests: 1 day, then nulled (ROPA V-10).'
+    ),
+    (
+        'maintain_partitions', 'S-RET-3', '15 0 * * *', interval '1 day',
+        app_private.retention_command('app_private.maintain_partitions(jsonb)'), 'target', null,
+        'Monthly partitions of pupil activity and the audit log, three months ahead, so retention drops whole months (ROPA V-04, V-12).'
     )
 ),
 
@@ -167,3 +172,33 @@ where (r.job, r.target) not in (select
     d.job,
     d.target
 from declared as d);
+
+/*
+  The partitioned tables (schema file 6523_partitioned_retention.sql): one partition per
+  month of ts_column, from back before now (the retention period: older months are
+  dropped by the table's purge job) to ahead after now; app_private.maintain_partitions
+  (job maintain_partitions above) creates them daily, so it can fail for two months
+  before a row would land in the default partition (verify reports missing months). A table removed here keeps its
+  partitions (turning a partitioned table back is a migration).
+*/
+with declared (parent, ts_column, ahead, back) as (
+    values
+    ('public.student_activities', 'created_at', interval '3 months', interval '1 year'),
+    ('public.audit_logs', 'created_at', interval '3 months', interval '3 years')
+),
+
+upserted as (
+    insert into app_private.partition_rule as p (parent, ts_column, ahead, back)
+    select
+        parent,
+        ts_column,
+        ahead,
+        back
+    from declared
+    on conflict (parent) do update
+        set ts_column = excluded.ts_column, ahead = excluded.ahead, back = excluded.back
+    returning p.parent
+)
+
+delete from app_private.partition_rule as p
+where p.parent not in (select d.parent from declared as d);

@@ -131,7 +131,10 @@ as $$
     left join app_private.declared_user_columns() as d
         on d.table_name = case when n.nspname = 'public' then cl.relname::text else n.nspname || '.' || cl.relname end
         and d.column_name = a.attname
-    where c.contype = 'f' and c.confrelid = 'public.users'::regclass and pg_catalog.cardinality(c.conkey) = 1
+    where
+        c.contype = 'f' and c.confrelid = 'public.users'::regclass and pg_catalog.cardinality(c.conkey) = 1
+        -- a partition's copy of its parent's key is the parent's (rows are read through the parent)
+        and c.conparentid = 0
 $$;
 comment on function app_private.user_references() is
 'Every column that references public.users(id), from the catalog, with its declared kind (about / actor; null when undeclared): what the export covers and the deletion counts.';
@@ -154,8 +157,8 @@ set search_path = ''
 as $$
 declare
     r record;
-    v_rows jsonb;
-    v_data jsonb := '{}'::jsonb;
+    v_rows text;
+    v_parts text[] := '{}'::text[];
     v_subject jsonb;
 begin
     select pg_catalog.jsonb_build_object(
@@ -182,26 +185,27 @@ begin
         order by ur.table_name
     loop
         if r.cols is null then
-            v_data := v_data || pg_catalog.jsonb_build_object(r.table_name, '[]'::jsonb);
+            v_parts := v_parts || (pg_catalog.to_json(r.table_name)::text || ':[]');
             continue;
         end if;
         -- json_agg builds text directly (3x faster than jsonb per row); the document is
-        -- converted to jsonb once, table by table. Secret-looking columns force the jsonb path.
+        -- parsed into jsonb once, at the end (per table, or growing it table by table,
+        -- parses or copies the rows again). Secret-looking columns force the jsonb path.
         execute pg_catalog.format(
             case when r.secret_cols is null
-                then 'select coalesce(pg_catalog.json_agg(t), ''[]''::json)::jsonb from %s as t where %s'
-                else 'select coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(t) - $2::text[]), ''[]''::jsonb) from %s as t where %s'
+                then 'select coalesce(pg_catalog.json_agg(t)::text, ''[]'') from %s as t where %s'
+                else 'select coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(t) - $2::text[])::text, ''[]'') from %s as t where %s'
             end,
             r.tbl,
             (select pg_catalog.string_agg(pg_catalog.format('t.%I = $1', c), ' or ') from pg_catalog.unnest(r.cols) as c)
         ) into v_rows using p_user, coalesce(r.secret_cols::text[], '{}'::text[]);
-        v_data := v_data || pg_catalog.jsonb_build_object(r.table_name, v_rows);
+        v_parts := v_parts || (pg_catalog.to_json(r.table_name)::text || ':' || v_rows);
     end loop;
     return pg_catalog.jsonb_build_object(
         'schema_version', '2.0',
         'exported_at', pg_catalog.now(),
         'subject', v_subject,
-        'data', v_data
+        'data', ('{' || pg_catalog.array_to_string(v_parts, ',') || '}')::jsonb
     );
 end
 $$;

@@ -32,6 +32,14 @@
   A failing batch (a lock timeout, a trigger refusing, ...) is recorded in retention_run
   (outcome failed, SQLSTATE and message) and the job goes on with its next rule.
 
+  A partitioned table (app_private.partition_rule: monthly partitions) first loses, one per
+  step, the partitions whose every row has expired (DROP TABLE of the partition: a catalog
+  change, no dead tuples, no vacuum; ACCESS EXCLUSIVE on the parent for that moment, under
+  a 1 s lock_timeout; the rows are counted under a SHARE lock first, which blocks no
+  reader). The batches then find expired rows only in the boundary month and the default
+  partition. A partition that cannot be dropped is recorded (the rule's run fails) and its
+  rows go by the batches instead.
+
   The rule's table goes into the dynamic SQL as a regclass (its output is quoted) and
   format() uses plain %I/%s placeholders, so plpgsql_check can follow the statements.
 */
@@ -75,6 +83,29 @@ $$;
 comment on function app_private.retention_failed(jsonb) is
 'The last step of a retention run: raises DG009 when a rule, school or account of the run failed (all recorded in retention_run), so pg_cron records the run as failed.';
 
+create or replace function app_private.expired_partitions(p_parent text, p_cutoff timestamptz)
+returns text[]
+language sql stable
+set search_path = ''
+as $$
+    select coalesce(pg_catalog.array_agg(b.part::text order by b.upper_bound), '{}'::text[])
+    from (
+        select
+            i.inhrelid::regclass as part,
+            (pg_catalog.regexp_match(
+                pg_catalog.pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']+)''\)'
+            ))[1]::timestamptz as upper_bound
+        from pg_catalog.pg_inherits as i
+        inner join pg_catalog.pg_class as c on i.inhrelid = c.oid
+        where
+            i.inhparent = pg_catalog.to_regclass(p_parent)
+            and exists (select from app_private.partition_rule as pr where pr.parent = p_parent)
+    ) as b
+    where b.upper_bound <= p_cutoff
+$$;
+comment on function app_private.expired_partitions(text, timestamptz) is
+'The partitions of a declared partitioned table whose every row is older than the cutoff (upper bound at or before it), oldest first; empty for any other table.';
+
 create or replace function app_private.purge_job(p_job text, p_state jsonb)
 returns jsonb
 language plpgsql
@@ -95,6 +126,7 @@ declare
     v_done boolean := false;
     v_error text;
     v_target regclass;  -- the rule's table, quoted by regclass output in the dynamic SQL
+    v_part regclass;
 begin
     if s is null then
         if not exists (select from app_private.retention_job as j where j.job = p_job) then
@@ -122,11 +154,45 @@ begin
         end if;
         u := pg_catalog.jsonb_build_object(
             'target', v_next, 'cutoff', pg_catalog.now() - v_keep, 'from', '-infinity'::timestamptz,
-            'started_at', v_batch_started, 'rows', 0, 'batches', 0, 'longest_ms', 0, 'largest', 0
+            'started_at', v_batch_started, 'rows', 0, 'batches', 0, 'longest_ms', 0, 'largest', 0,
+            'dropped', 0, 'expired', pg_catalog.to_jsonb(app_private.expired_partitions(
+                v_next, pg_catalog.now() - v_keep
+            ))
         );
     end if;
     v_cutoff := (u ->> 'cutoff')::timestamptz;
     v_from := (u ->> 'from')::timestamptz;
+    if pg_catalog.jsonb_array_length(coalesce(u -> 'expired', '[]'::jsonb)) > 0 then
+        -- This step drops one wholly expired partition (see the header).
+        v_part := pg_catalog.to_regclass(u -> 'expired' ->> 0);
+        begin
+            if v_part is not null then
+                perform pg_catalog.set_config('lock_timeout', '1s', true);
+                execute pg_catalog.format('lock table %s in share mode', v_part);
+                execute pg_catalog.format('select count(*) from %s', v_part) into v_rows;
+                v_batch_started := pg_catalog.clock_timestamp();
+                execute pg_catalog.format('drop table %s', v_part);
+                v_done := true;  -- here: this step dropped its partition
+            end if;
+        exception when others then
+            get stacked diagnostics v_error = returned_sqlstate;
+            u := u || pg_catalog.jsonb_build_object('drop_error', pg_catalog.format(
+                'partition %s not dropped (%s: %s); its rows were deleted in batches', v_part, v_error, sqlerrm
+            ));
+            v_error := null;
+            v_rows := 0;
+        end;
+        u := u || pg_catalog.jsonb_build_object(
+            'expired', (u -> 'expired') - 0,
+            'rows', (u ->> 'rows')::bigint + v_rows,
+            'dropped', (u ->> 'dropped')::integer + v_done::integer,
+            'longest_ms', greatest(
+                (u ->> 'longest_ms')::numeric,
+                extract(epoch from pg_catalog.clock_timestamp() - v_batch_started) * 1000
+            )
+        );
+        return pg_catalog.jsonb_set(s, '{rule}', u);
+    end if;
     begin
         select rr.ts_column, rr.batch_size, rr.action, rr.nullify_column into strict r
         from app_private.retention_rule as rr
@@ -190,14 +256,16 @@ begin
     if not (v_done or v_error is not null) then
         return pg_catalog.jsonb_set(s, '{rule}', u);
     end if;
+    v_error := coalesce(v_error, u ->> 'drop_error');
     insert into app_private.retention_run
         (job, target, cutoff, rows_deleted, batches, longest_batch_ms, started_at, finished_at,
-         outcome, error, largest_batch, run_started_at)
+         outcome, error, largest_batch, run_started_at, partitions_dropped)
     values
         (p_job, u ->> 'target', v_cutoff, (u ->> 'rows')::bigint, (u ->> 'batches')::integer,
          (u ->> 'longest_ms')::numeric, (u ->> 'started_at')::timestamptz, pg_catalog.clock_timestamp(),
          case when v_error is null then 'ok' else 'failed' end, pg_catalog.left(v_error, 2000),
-         (u ->> 'largest')::bigint, (s ->> 'run_started_at')::timestamptz);
+         (u ->> 'largest')::bigint, (s ->> 'run_started_at')::timestamptz,
+         coalesce((u ->> 'dropped')::integer, 0));
     return (s - 'rule') || pg_catalog.jsonb_build_object(
         'after', u ->> 'target',
         'failures', (s ->> 'failures')::integer + (v_error is not null)::integer
@@ -438,7 +506,8 @@ comment on function app_private.purge_leavers(jsonb) is
 
 revoke all on function
 app_private.retention_command(regprocedure), app_private.retention_failed(jsonb),
-app_private.purge_job(text, jsonb), app_private.offboard_ended_schools(jsonb), app_private.purge_leavers(jsonb)
+app_private.purge_job(text, jsonb), app_private.offboard_ended_schools(jsonb), app_private.purge_leavers(jsonb),
+app_private.expired_partitions(text, timestamptz)
 from public, anon, authenticated, service_role;
 
 /* S-RET-12: when a job was first declared, for liveness before its first run. */

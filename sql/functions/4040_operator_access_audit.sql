@@ -40,7 +40,14 @@ do $$
 declare
     t regclass;
 begin
-    for t in select a.t from app_private.audited_tables() as a (t) loop
+    -- a partitioned table's partitions too (app_partitions): an operator reading one directly is logged
+    for t in
+        select a.t from app_private.audited_tables() as a (t)
+        union
+        select p.relid from app_private.audited_tables() as a (t)
+        cross join lateral pg_catalog.pg_partition_tree(a.t) as p
+        where p.isleaf
+    loop
         execute pg_catalog.format('grant select on %s to dgskills_auditor', t);
     end loop;
 end

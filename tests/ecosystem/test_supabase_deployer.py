@@ -77,7 +77,7 @@ def test_up_as_the_non_superuser_schedules_the_jobs_by_name(deployed):
     with psycopg.connect(admin) as c:
         jobs = c.execute("select jobname, username, database, active from cron.job order by jobname").fetchall()
         declared = c.execute("select count(*) from app_private.retention_job").fetchone()[0]
-    assert len(jobs) == declared == 12
+    assert len(jobs) == declared == 13
     assert all(name.startswith("dgskills.") and user == "postgres" and active for name, user, _db, active in jobs)
 
 

@@ -181,7 +181,7 @@ def test_reconcile_upserts_by_name_unschedules_undeclared_and_spares_foreign_job
     runner.up(db.dsn)
     runner.up(db.dsn)
     jobs, cdsn = cron_jobs(db)
-    assert len(jobs) == 12
+    assert len(jobs) == 13
     foreign = f"someone-elses-job-{uuid.uuid4().hex[:6]}"
     with psycopg.connect(cdsn, autocommit=True) as cc:
         cc.execute("select cron.schedule_in_database(%s, '0 0 1 1 *', 'select 1', %s)", (foreign, db.name))
@@ -193,7 +193,7 @@ def test_reconcile_upserts_by_name_unschedules_undeclared_and_spares_foreign_job
         assert res.cron.unscheduled == [f"dgskills.purge_shared_games@{db.name}"]
         jobs, _ = cron_jobs(db)
         assert jobs[f"dgskills.purge_feedback@{db.name}"] == "*/5 * * * *"
-        assert f"dgskills.purge_shared_games@{db.name}" not in jobs and len(jobs) == 11
+        assert f"dgskills.purge_shared_games@{db.name}" not in jobs and len(jobs) == 12
         with psycopg.connect(cdsn) as cc:
             assert cc.execute("select count(*) from cron.job where jobname = %s", (foreign,)).fetchone()[0] == 1
     finally:
@@ -302,7 +302,7 @@ def test_same_database_mode_schedules_in_the_deploy_transaction_and_reconciles()
     try:
         cl.start()
         res = runner.up(cl.url())
-        assert res.cron.mode == "same-database" and len(res.cron.scheduled) == 12
+        assert res.cron.mode == "same-database" and len(res.cron.scheduled) == 13
         assert all(name.startswith("dgskills.") and "@" not in name for name in res.cron.scheduled)
         assert verify.run(cl.url(), drift=True) == []
         with psycopg.connect(cl.url(), autocommit=True) as c:
@@ -312,7 +312,7 @@ def test_same_database_mode_schedules_in_the_deploy_transaction_and_reconciles()
         assert res.cron.updated == ["dgskills.purge_feedback"] and res.cron.unscheduled == []
         with psycopg.connect(cl.url()) as c:
             jobs = dict(c.execute("select jobname, schedule from cron.job").fetchall())
-        assert jobs["dgskills.purge_feedback"] == "15 3 * * 0" and jobs["not-ours"] == "0 0 1 1 *" and len(jobs) == 13
+        assert jobs["dgskills.purge_feedback"] == "15 3 * * 0" and jobs["not-ours"] == "0 0 1 1 *" and len(jobs) == 14
         # a declaration pg_cron refuses fails the whole deploy: files, history and jobs unchanged
         import shutil
 

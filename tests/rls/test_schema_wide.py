@@ -22,7 +22,7 @@ def test_every_public_table_has_rls_and_a_policy_and_no_api_role_owns_it(owner):
 
 def test_anon_has_no_privilege_on_any_table_or_function_in_public(owner):
     tables = owner.execute("""select c.relname from pg_class c where c.relnamespace = 'public'::regnamespace
-                               and c.relkind = 'r' and (has_table_privilege('anon', c.oid, 'select')
+                               and c.relkind in ('r', 'p') and (has_table_privilege('anon', c.oid, 'select')
                                or has_table_privilege('anon', c.oid, 'insert') or has_table_privilege('anon', c.oid, 'update')
                                or has_table_privilege('anon', c.oid, 'delete'))""").fetchall()
     assert tables == []

@@ -44,6 +44,10 @@ ALSO_FOR = {
         {"register_table_activity_mismatch", "register_legal_basis_mismatch", "register_retention_mismatch"},
 }
 
+# the job maintain_partitions run by hand, as its command in cron.job runs it
+MAINTAIN_PARTITIONS = ("do $job$ declare s jsonb; begin loop s := app_private.maintain_partitions(s); commit; "
+                       "exit when s is null; end loop; end $job$")
+
 CASES = [
     ("rls_disabled_in_public", "public.scratch",
      "create table public.scratch (id int primary key); comment on table public.scratch is 'x. ROPA V-01. Legal basis: Art. 6(1)(b), Art. 6(1)(e). Retention: account lifetime.';" + REGISTER_SCRATCH % "id"
@@ -126,6 +130,22 @@ CASES = [
     ("operator_access_not_audited", "public.feedback",
      "revoke select on public.feedback from dgskills_auditor",
      "grant select on public.feedback to dgskills_auditor"),
+    ("partition_reachable_by_api_role", "app_partitions.student_activities_default",
+     "grant select on app_partitions.student_activities_default to authenticated",
+     "revoke select on app_partitions.student_activities_default from authenticated"),
+    ("partition_reachable_by_api_role", "app_partitions.audit_logs_default",
+     "alter table app_partitions.audit_logs_default disable row level security",
+     "alter table app_partitions.audit_logs_default enable row level security"),
+    ("partition_coverage", "public.student_activities",
+     "do $$ begin execute format('drop table app_partitions.student_activities_p%s', "
+     "to_char(now() at time zone 'UTC', 'YYYYMM')); end $$",
+     MAINTAIN_PARTITIONS),
+    ("partition_coverage", "public.audit_logs",
+     "drop table app_partitions.audit_logs_default",
+     MAINTAIN_PARTITIONS),
+    ("partition_coverage", "app_partitions.audit_logs_default",
+     "insert into public.audit_logs (action, created_at) values ('x', now() + interval '5 years')",
+     "delete from public.audit_logs where action = 'x'"),
     ("extension_in_public", "pg_trgm",
      "create extension pg_trgm schema public",
      "drop extension pg_trgm"),

@@ -1,0 +1,237 @@
+"""Partitioned retention (S-RET-3, S-RET-6): student_activities and audit_logs are partitioned
+by month of created_at. A row with any timestamp lands in a partition (the months ahead exist,
+the default partition catches the rest and verify reports rows in it); no API role reaches a
+partition directly; retention drops exactly the wholly expired months and deletes the rest in
+batches; the migration from the plain tables keeps every row of a deployed database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import world as world_mod
+from dgskills_db import apply, runner, verify
+from dgskills_db.cron import job_command
+from personas import as_anon, as_service, as_user
+
+ROOT = Path(__file__).resolve().parents[2]
+PARENTS = ("public.student_activities", "public.audit_logs")
+
+PARTITIONS = """select i.inhrelid::regclass::text, pg_catalog.pg_get_expr(c.relpartbound, c.oid)
+                  from pg_inherits i join pg_class c on c.oid = i.inhrelid
+                 where i.inhparent = %s::regclass order by 1"""
+
+
+def bounds(conn, parent) -> dict[str, tuple[dt.datetime, dt.datetime] | None]:
+    """partition -> (from, to), None for the default partition."""
+    out = {}
+    for name, expr in conn.execute(PARTITIONS, (parent,)).fetchall():
+        if expr == "DEFAULT":
+            out[name] = None
+        else:
+            lo, hi = conn.execute(
+                "select m[1]::timestamptz, m[2]::timestamptz from regexp_match(%s, $$FROM \\('([^']+)'\\) TO \\('([^']+)'\\)$$) m",
+                (expr,)).fetchone()
+            out[name] = (lo, hi)
+    return out
+
+
+def month_of(conn, expr: str) -> str:
+    return conn.execute(f"select to_char(({expr}) at time zone 'UTC', 'YYYYMM')").fetchone()[0]
+
+
+@pytest.fixture
+def pupil(owner):
+    return world_mod.build(owner).users["subject"]
+
+
+NEAR = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2032, 12, 31),
+                   timezones=st.just(dt.timezone.utc))
+ANY = st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30),
+                   timezones=st.just(dt.timezone.utc))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(at=st.one_of(NEAR, ANY), parent=st.sampled_from(PARENTS))
+def test_a_row_with_any_timestamp_lands_in_its_month_or_the_default_partition(owner, pupil, at, parent):
+    parts = bounds(owner, parent)
+    insert = ("insert into public.student_activities (user_id, activity_type, created_at) values (%s, 'probe', %s) "
+              "returning tableoid::regclass::text" if parent == "public.student_activities" else
+              "insert into public.audit_logs (action, subject_id, created_at) values ('probe', %s, %s) "
+              "returning tableoid::regclass::text")
+    with owner.transaction(force_rollback=True):
+        where = owner.execute(insert, (pupil, at)).fetchone()[0]
+    monthly = [p for p, b in parts.items() if b and b[0] <= at < b[1]]
+    assert where in parts and ([where] == monthly or (monthly == [] and parts[where] is None))
+
+
+def test_verify_reports_rows_in_the_default_partition(db, owner):
+    runner.up(db.dsn)  # schedules the jobs, as a deploy does
+    owner.execute("insert into public.audit_logs (action, created_at) values ('probe', now() + interval '5 years')")
+    found = [f for f in verify.run(db.dsn) if f.name == "partition_coverage"]
+    assert [(f.level, f.object) for f in found] == [("WARN", "app_partitions.audit_logs_default")]
+    assert "1 row(s)" in found[0].detail
+    owner.execute("delete from public.audit_logs where action = 'probe'")
+    assert verify.run(db.dsn) == []
+
+
+def test_months_ahead_and_the_retention_period_have_their_partitions(owner):
+    for parent in PARENTS:
+        parts = bounds(owner, parent)
+        assert list(parts.values()).count(None) == 1
+        now = owner.execute("select now()").fetchone()[0]
+        keep = owner.execute("select back, ahead from app_private.partition_rule where parent = %s", (parent,)).fetchone()
+        for at in (now - keep[0], now, now + keep[1]):
+            assert any(b and b[0] <= at < b[1] for b in parts.values()), (parent, at)
+
+
+@pytest.mark.parametrize("who", ["anon", "authenticated", "service_role"])
+def test_api_roles_cannot_reach_a_partition(db, owner, who):
+    w = world_mod.build(owner)
+    persona = {"anon": lambda c: as_anon(c), "authenticated": lambda c: as_user(c, w.users["subject"]),
+               "service_role": lambda c: as_service(c)}[who]
+    for parent in PARENTS:
+        for part in bounds(owner, parent):
+            for stmt in (f"select * from {part}", f"delete from {part}",
+                         f"insert into {part} (created_at) values (now())"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    with persona(owner) as c:
+                        c.execute(stmt)
+    # the parent answers the pupil, under its policies
+    with as_user(owner, w.users["subject"]) as c:
+        assert c.execute("select count(*) from public.student_activities").fetchone()[0] > 0
+
+
+def test_the_job_creates_the_months_ahead_without_any_api_privilege(db, owner):
+    nxt = month_of(owner, "now() + interval '1 month'")
+    owner.execute(f"drop table app_partitions.student_activities_p{nxt}")
+    assert any(f.name == "partition_coverage" for f in verify.run(db.dsn))
+    with psycopg.connect(db.dsn, autocommit=True) as c:
+        c.execute(job_command(c, "maintain_partitions"))
+    part = f"app_partitions.student_activities_p{nxt}"
+    assert owner.execute("select relrowsecurity from pg_class where oid = %s::regclass", (part,)).fetchone()[0]
+    for role in ("public", "anon", "authenticated", "service_role", "authenticator"):
+        for priv in ("select", "insert", "update", "delete", "truncate", "references", "trigger"):
+            assert not owner.execute("select has_table_privilege(%s, %s, %s)", (role, part, priv)).fetchone()[0]
+    assert owner.execute("""select outcome, batches from app_private.retention_run where job = 'maintain_partitions'
+                             and target = 'public.student_activities' order by id desc limit 1""").fetchone() == ("ok", 1)
+    assert [f for f in verify.run(db.dsn) if f.name.startswith("partition")] == []
+
+
+@pytest.mark.parametrize("parent, job, keep", [("public.student_activities", "purge_student_activities", "1 year"),
+                                               ("public.audit_logs", "purge_audit_logs", "3 years")])
+def test_retention_drops_exactly_the_expired_partitions(db, owner, parent, job, keep):
+    w = world_mod.build(owner)
+    u = w.users["student-same-school"]
+    # partitions reaching three months further back than the retention period
+    owner.execute("update app_private.partition_rule set back = back + interval '3 months' where parent = %s", (parent,))
+    with psycopg.connect(db.dsn, autocommit=True) as c:
+        c.execute(job_command(c, "maintain_partitions"))
+    owner.execute(f"delete from {parent}")
+    offsets = [-100, -70, -40, -10, -1, 1, 10, 40]  # days relative to the expiry cutoff
+    insert = ("insert into public.student_activities (user_id, activity_type, created_at) "
+              "select %(u)s, 'a', now() - %(keep)s::interval + make_interval(days => %(d)s) from generate_series(1, 3)"
+              if parent == "public.student_activities" else
+              "insert into public.audit_logs (action, subject_id, created_at) "
+              "select 'a', %(u)s, now() - %(keep)s::interval + make_interval(days => %(d)s) from generate_series(1, 3)")
+    for d in offsets:
+        owner.execute(insert, {"u": u, "keep": keep, "d": d})
+    cutoff = owner.execute("select now() - %s::interval", (keep,)).fetchone()[0]
+    before = bounds(owner, parent)
+    expired_parts = {p for p, b in before.items() if b and b[1] <= cutoff}
+    assert expired_parts, "the test needs whole expired months"
+    with psycopg.connect(db.dsn, autocommit=True) as c:
+        c.execute(job_command(c, job))
+    after = bounds(owner, parent)
+    assert set(before) - set(after) == expired_parts
+    assert owner.execute(f"select count(*) from {parent} where created_at < %s", (cutoff,)).fetchone()[0] == 0
+    assert owner.execute(f"select count(*) from {parent}").fetchone()[0] == 3 * sum(d > 0 for d in offsets)
+    rows, dropped, outcome = owner.execute(
+        """select rows_deleted, partitions_dropped, outcome from app_private.retention_run
+            where job = %s and target = %s order by id desc limit 1""", (job, parent)).fetchone()
+    assert (rows, dropped, outcome) == (3 * sum(d < 0 for d in offsets), len(expired_parts), "ok")
+    # with the declared reach back (the retention period), dropped months are not created again
+    owner.execute("update app_private.partition_rule set back = back - interval '3 months' where parent = %s", (parent,))
+    with psycopg.connect(db.dsn, autocommit=True) as c:
+        c.execute(job_command(c, "maintain_partitions"))
+    assert not (set(bounds(owner, parent)) & expired_parts)
+
+
+def test_a_partition_that_cannot_be_dropped_is_recorded_and_its_rows_still_go(db, owner):
+    w = world_mod.build(owner)
+    owner.execute("update app_private.partition_rule set back = back + interval '2 months' "
+                  "where parent = 'public.student_activities'")
+    with psycopg.connect(db.dsn, autocommit=True) as c:
+        c.execute(job_command(c, "maintain_partitions"))
+    owner.execute("""insert into public.student_activities (user_id, activity_type, created_at)
+                     values (%s, 'old', now() - interval '1 year' - interval '45 days')""", (w.users["subject"],))
+    part = owner.execute("""select tableoid::regclass::text from public.student_activities where activity_type = 'old'""").fetchone()[0]
+    with psycopg.connect(db.dsn) as blocker:
+        blocker.execute(f"select from {part} limit 1")  # holds ACCESS SHARE: the drop waits, times out
+        with psycopg.connect(db.dsn, autocommit=True) as c:
+            with pytest.raises(psycopg.Error) as ei:
+                c.execute(job_command(c, "purge_student_activities"))
+        blocker.rollback()
+    assert ei.value.sqlstate == "DG009"
+    outcome, error = owner.execute("""select outcome, error from app_private.retention_run
+                                       where job = 'purge_student_activities' order by id desc limit 1""").fetchone()
+    assert outcome == "failed" and part in error and "55P03" in error
+    assert owner.execute("select count(*) from public.student_activities where activity_type = 'old'").fetchone()[0] == 0
+
+
+def _history_before_partitioning() -> str | None:
+    try:
+        first = subprocess.run(["git", "log", "--format=%H", "--", "sql/schema/*_partitioned_retention.sql"],
+                               cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{first[-1]}^" if first else None
+
+
+def test_the_migration_keeps_every_row_of_a_deployed_database(empty_db, tmp_path):
+    """A database deployed with the plain tables and holding rows is upgraded by `up`: every row
+    is in its month, ids go on from where they were, cascade deletion and the policies hold."""
+    before = _history_before_partitioning()
+    if before is None:
+        pytest.skip("needs the project's git history to deploy the schema as it was before partitioning")
+    old = tmp_path / "old"
+    old.mkdir()
+    archive = subprocess.run(["git", "archive", before, "sql"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    apply.up(empty_db.dsn, old / "sql", reconcile_cron=False)
+    with psycopg.connect(empty_db.dsn, autocommit=True) as conn:
+        w = world_mod.build(conn)
+        conn.execute("""insert into public.student_activities (user_id, activity_type, created_at)
+                        select %s, 'old', now() - make_interval(days => g) from generate_series(0, 500) g""",
+                     (w.users["subject"],))
+        conn.execute("""insert into public.audit_logs (action, subject_id, created_at)
+                        select 'old', %s, now() - make_interval(days => g * 3) from generate_series(0, 400) g""",
+                     (w.users["subject"],))
+        snap = {t: conn.execute(f"select id, created_at, row_to_json(x)::text from {t} x order by id").fetchall()
+                for t in PARENTS}
+    apply.up(empty_db.dsn, apply.SQL_ROOT, reconcile_cron=False)
+    with psycopg.connect(empty_db.dsn, autocommit=True) as conn:
+        for t in PARENTS:
+            assert conn.execute("select relkind from pg_class where oid = %s::regclass", (t,)).fetchone()[0] == "p"
+            assert conn.execute(f"select id, created_at, row_to_json(x)::text from {t} x order by id").fetchall() == snap[t]
+            assert conn.execute(f"select count(*) from {t} where tableoid = %s::regclass",
+                                (t.replace("public.", "app_partitions.") + "_default",)).fetchone()[0] == 0
+        top = max(r[0] for r in snap["public.student_activities"])
+        new = conn.execute("""insert into public.student_activities (user_id, activity_type) values (%s, 'new')
+                              returning id""", (w.users["subject"],)).fetchone()[0]
+        assert new > top
+        with as_user(conn, w.users["bystander-pupil"]) as c:
+            assert c.execute("select count(*) from public.student_activities where user_id = %s",
+                             (w.users["subject"],)).fetchone()[0] == 0
+        conn.execute("delete from auth.users where id = %s", (w.users["subject"],))
+        for t, col in (("public.student_activities", "user_id"), ("public.audit_logs", "subject_id")):
+            assert conn.execute(f"select count(*) from {t} where {col} = %s", (w.users["subject"],)).fetchone()[0] == 0
+    assert [f for f in verify.run(empty_db.dsn)
+            if f.level != "INFO" and not f.name.startswith(("retention_", "cron_"))] == []
