@@ -151,7 +151,7 @@ begin
 end
 $$;
 comment on function app_private.maintain_partitions(jsonb) is
-'One step of the job maintain_partitions: creates one missing monthly (or the default) partition of a declared partitioned table in app_partitions (RLS on, no API grants, audited reads), recording each table''s run in retention_run; a partition that cannot be created is recorded and the job ends with DG009. Run by the job''s command in cron.job.';
+'S-RET-3, S-RET-6 (ROPA V-04, V-12): one step of the job maintain_partitions; creates one missing monthly (or the default) partition of a declared partitioned table in app_partitions (RLS on, no API grants, audited reads), recording each table''s run in retention_run; a partition that cannot be created is recorded and the job ends with DG009. Run by the job''s command in cron.job.';
 
 revoke all on function
 app_private.grant_partition_audit(regclass), app_private.missing_partitions(text),
