@@ -137,6 +137,8 @@ as $$
 declare
     pupil uuid := (pg_catalog.to_jsonb(new) ->> tg_argv[0])::uuid;
     old_row jsonb;
+    -- fired on a partition (a clone of the parent's trigger): the table is the partitioned parent
+    v_table regclass := coalesce(pg_catalog.pg_partition_root(tg_relid), tg_relid);
 begin
     if tg_op = 'UPDATE' then
         old_row := pg_catalog.to_jsonb(old);
@@ -145,7 +147,7 @@ begin
             where n.v is distinct from old_row -> n.k
               and not (
                   n.v = 'null'::jsonb
-                  and n.k in (select ur.col::text from app_private.user_references() as ur where ur.tbl = tg_relid::regclass)
+                  and n.k in (select ur.col::text from app_private.user_references() as ur where ur.tbl = v_table)
               )
         ) then
             return new;
@@ -154,7 +156,10 @@ begin
     if exists (select from public.users as u where u.id = pupil and u.processing_restricted) then
         raise exception using
             errcode = 'DG002',
-            message = pg_catalog.format('processing of this pupil''s data is restricted (Art. 18): no new %s', tg_table_name),
+            message = pg_catalog.format(
+                'processing of this pupil''s data is restricted (Art. 18): no new %s',
+                (select c.relname from pg_catalog.pg_class as c where c.oid = v_table)
+            ),
             hint = 'The restriction is lifted by a school admin with lift_processing_restriction().';
     end if;
     return new;

@@ -25,7 +25,8 @@ def user_fk_columns(owner):
     return owner.execute("""select c.conrelid::regclass::text, a.attname from pg_constraint c
                              join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any(c.conkey)
                             where c.contype = 'f' and c.confrelid = 'public.users'::regclass
-                              and c.conrelid <> 'public.users'::regclass""").fetchall()
+                              and c.conrelid <> 'public.users'::regclass
+                              and c.conparentid = 0  -- a partition's copy of its parent's key""").fetchall()
 
 
 def rpc(conn, uid, sql, params=()):
