@@ -49,13 +49,14 @@ from .sqlfiles import SqlFile
 SCHEMAS = ["public", "app_private"]
 
 _ACL = """(select pg_catalog.string_agg(coalesce(r.rolname, 'public') || ':' || a.privilege_type
-                                        || case when a.is_grantable then '*' else '' end, ',' order by 1)
+                                        || case when a.is_grantable then '*' else '' end, ','
+                                        order by coalesce(r.rolname, 'public'), a.privilege_type)
              from pg_catalog.aclexplode({acl}) a left join pg_catalog.pg_roles r on r.oid = a.grantee)"""
 
 _SNAPSHOT = f"""
 select 'policy:' || p.polrelid::regclass || ':' || p.polname,
        concat_ws('|', p.polcmd::text, p.polpermissive,
-                 (select pg_catalog.string_agg(coalesce(r.rolname, 'public'), ',' order by 1)
+                 (select pg_catalog.string_agg(coalesce(r.rolname, 'public'), ',' order by coalesce(r.rolname, 'public'))
                     from pg_catalog.unnest(p.polroles) o left join pg_catalog.pg_roles r on r.oid = o),
                  pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid),
                  pg_catalog.obj_description(p.oid, 'pg_policy'))
@@ -63,7 +64,7 @@ select 'policy:' || p.polrelid::regclass || ':' || p.polname,
  where c.relnamespace::regnamespace::text = any(%(s)s)
 union all
 select 'policies-of:' || c.oid::regclass,
-       (select pg_catalog.string_agg(p.polname, ',' order by 1) from pg_catalog.pg_policy p where p.polrelid = c.oid)
+       (select pg_catalog.string_agg(p.polname, ',' order by p.polname) from pg_catalog.pg_policy p where p.polrelid = c.oid)
   from pg_catalog.pg_class c
  where c.relnamespace::regnamespace::text = any(%(s)s) and c.relkind in ('r', 'p')
 union all
@@ -74,7 +75,7 @@ select 'trigger:' || t.tgrelid::regclass || ':' || t.tgname,
  where not t.tgisinternal and c.relnamespace::regnamespace::text = any(%(s)s)
 union all
 select 'triggers-of:' || c.oid::regclass,
-       (select pg_catalog.string_agg(t.tgname, ',' order by 1) from pg_catalog.pg_trigger t
+       (select pg_catalog.string_agg(t.tgname, ',' order by t.tgname) from pg_catalog.pg_trigger t
          where t.tgrelid = c.oid and not t.tgisinternal)
   from pg_catalog.pg_class c
  where c.relnamespace::regnamespace::text = any(%(s)s) and c.relkind in ('r', 'p')
