@@ -73,7 +73,7 @@ select
     'ERROR',
     pr.parent,
     'declared partitioned, but it is not a partitioned table',
-    'deploy sql/schema/6523_partitioned_retention.sql or fix sql/cron/0100_retention.sql'
+    'deploy sql/schema/6533_partitioned_retention.sql or fix sql/cron/0100_retention.sql'
 from app_private.partition_rule as pr
 where
     pg_catalog.to_regclass(pr.parent) is null

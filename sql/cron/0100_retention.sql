@@ -174,7 +174,7 @@ where (r.job, r.target) not in (select
 from declared as d);
 
 /*
-  The partitioned tables (schema file 6523_partitioned_retention.sql): one partition per
+  The partitioned tables (schema file 6533_partitioned_retention.sql): one partition per
   month of ts_column, from back before now (the retention period: older months are
   dropped by the table's purge job) to ahead after now; app_private.maintain_partitions
   (job maintain_partitions above) creates them daily, so it can fail for two months

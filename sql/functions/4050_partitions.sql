@@ -1,5 +1,5 @@
 /*
-  Monthly partitions ahead (S-RET-3, S-RET-6; schema file 6523_partitioned_retention.sql).
+  Monthly partitions ahead (S-RET-3, S-RET-6; schema file 6533_partitioned_retention.sql).
   For every declared partitioned table (app_private.partition_rule, seeded by
   sql/cron/0100_retention.sql) the partitions of the months from `back` before now to
   `ahead` after now exist, in schema app_partitions, each with row-level security on and
