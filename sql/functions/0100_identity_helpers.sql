@@ -213,13 +213,14 @@ begin
             inner join public.users as me on me.id = (select auth.uid())
             where
                 me.role in ('teacher', 'admin')
+                and u.role = 'student'
                 and u.processing_restricted
                 and u.school_id = me.school_id
     );
 end
 $$;
 comment on function app_private.school_restricted_ids() is
-'For a teacher or admin: the members of their school whose processing is restricted (S-RLS-6). Empty for anyone else: a pupil does not learn which schoolmates restricted processing.';
+'For a teacher or admin: the pupils of their school whose processing is restricted (S-RLS-6). Pupils only: a staff member''s own restriction does not hide their actions (class links, audit entries) from the school admin. Empty for anyone else: a pupil does not learn which schoolmates restricted processing.';
 
 create or replace function app_private.message_recipient_ids()
 returns uuid[]

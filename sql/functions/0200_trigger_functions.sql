@@ -154,6 +154,20 @@ begin
         end if;
     end if;
     if exists (select from public.users as u where u.id = pupil and u.processing_restricted) then
+        /*
+          This trigger runs before the row-level security WITH CHECK. An API caller who may not
+          write about this user at all gets RLS's own refusal, whether or not the user is
+          restricted: DG002 would tell anyone who knows an id that its owner restricted
+          processing (Art. 18). The pupil themself, the staff in their care and the backend
+          get DG002.
+        */
+        if pg_catalog.current_setting('role', true) = 'authenticated'
+            and pupil is distinct from (select auth.uid())
+            and not app_private.teaches_pupil(pupil) then
+            raise exception using
+                errcode = '42501',
+                message = pg_catalog.format('new row violates row-level security policy for table "%s"', tg_table_name);
+        end if;
         raise exception using
             errcode = 'DG002',
             message = pg_catalog.format(

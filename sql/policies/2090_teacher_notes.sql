@@ -24,7 +24,12 @@ with check (
 comment on policy insert_author on public.teacher_notes is 'A teacher writes notes, as themself, about pupils of the classes they teach; an admin about pupils of their school.';
 
 create policy update_author on public.teacher_notes for update to authenticated
-using ((select public.is_teacher()) and author_id = (select auth.uid()))
+using (
+    (select public.is_teacher())
+    and author_id = (select auth.uid())
+    and student_id = any((select app_private.my_pupil_ids())::uuid[])
+    and student_id <> all((select app_private.school_restricted_ids())::uuid[])
+)
 with check (
     (select public.is_teacher())
     and author_id = (select auth.uid())
@@ -32,9 +37,17 @@ with check (
 );
 comment on policy update_author on public.teacher_notes is 'A teacher or admin edits the notes they wrote.';
 
+-- As update: only notes the author can still see. A DELETE without WHERE reads no column,
+-- so PostgreSQL would not apply select_staff to it (tests/rls/test_writes_within_sight.py).
 create policy delete_author on public.teacher_notes for delete to authenticated
-using ((select public.is_teacher()) and author_id = (select auth.uid()));
-comment on policy delete_author on public.teacher_notes is 'A teacher or admin deletes the notes they wrote.';
+using (
+    (select public.is_teacher())
+    and author_id = (select auth.uid())
+    and student_id = any((select app_private.my_pupil_ids())::uuid[])
+    and student_id <> all((select app_private.school_restricted_ids())::uuid[])
+);
+comment on policy delete_author on public.teacher_notes is
+'A teacher or admin deletes the notes they wrote about pupils still in their care, except while the pupil''s processing is restricted (S-RLS-6, S-RLS-7).';
 
 grant select, delete on public.teacher_notes to authenticated;
 grant insert (student_id, author_id, body), update (body) on public.teacher_notes to authenticated;
