@@ -76,9 +76,12 @@ def generate(dsn: str, scale: float = 1.0, seed: int = 42, quiet: bool = False) 
                        md5(%(seed)s || 'user' || s || '-teacher-' || k)::uuid, md5(%(seed)s || 'school' || s)::uuid
                   from generate_series(1, %(schools)s) s, generate_series(1, %(tps)s) k, generate_series(0, 1) j"""),
             ("restrictions", """
-                update public.users set processing_restricted = true, restricted_at = now() - interval '3 days',
-                       restricted_reason = 'generated'
-                 where role = 'student' and ('x' || substr(md5(%(seed)s || id::text), 1, 4))::bit(16)::int %% 100 = 0"""),
+                with r as (
+                    update public.users set processing_restricted = true, restricted_at = now() - interval '3 days'
+                     where role = 'student' and ('x' || substr(md5(%(seed)s || id::text), 1, 4))::bit(16)::int %% 100 = 0
+                    returning id, restricted_at)
+                insert into public.processing_restrictions (user_id, reason, created_at)
+                select id, 'generated', restricted_at from r"""),
         ]
         for name, sql in steps:
             c.execute(sql, p)

@@ -150,6 +150,12 @@ class ExportV2DataMissionProgressEventsItem(TypedDict):
     created_at: str
 
 
+class ExportV2DataProcessingRestrictionsItem(TypedDict):
+    user_id: str
+    reason: str
+    created_at: str
+
+
 class ExportV2DataSharedGamesItem(TypedDict):
     id: int
     user_id: str
@@ -223,6 +229,7 @@ class ExportV2Data(TypedDict):
     messages: list[ExportV2DataMessagesItem]
     mission_progress: list[ExportV2DataMissionProgressItem]
     mission_progress_events: list[ExportV2DataMissionProgressEventsItem]
+    processing_restrictions: list[ExportV2DataProcessingRestrictionsItem]
     shared_games: list[ExportV2DataSharedGamesItem]
     shared_projects: list[ExportV2DataSharedProjectsItem]
     student_activities: list[ExportV2DataStudentActivitiesItem]

@@ -138,6 +138,11 @@ export type ExportV2 = {
       reason: string | null;
       created_at: string;
     })[];
+    processing_restrictions: {
+      user_id: string;
+      reason: string;
+      created_at: string;
+    }[];
     shared_games: {
       id: number;
       user_id: string;

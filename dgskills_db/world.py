@@ -116,8 +116,10 @@ def as_json(w: World) -> str:
 # Per table: `where` picks the row about the subject (select, update, delete), `set` is a
 # harmless update, `insert` adds a row about the subject (authored by the persona, %(me)s,
 # where the table has an author), `before_insert` (run as the owner first, in the same
-# transaction) makes room where a table holds one row per user, `delete_where` overrides
-# `where` for delete. Parameters: see params().
+# transaction) makes room where a table holds one row per user (or sets up what an insert
+# needs), `before` (likewise, for select, update and delete) adds the row about the subject
+# where the fixture holds none because it would change the subject's state for every other
+# table (a restricted pupil), `delete_where` overrides `where` for delete. Parameters: see params().
 
 PROBES: dict[str, dict[str, str]] = {
     "users": dict(
@@ -220,6 +222,14 @@ PROBES: dict[str, dict[str, str]] = {
         where="id = %(row)s",
         set="message = message",
         insert="insert into public.pilot_requests (contact_name, email, school_name, contact_role) values ('a', 'a@b.nl', 's', 'r')"),
+    "processing_restrictions": dict(
+        before="with r as (update public.users set processing_restricted = true, restricted_at = now()"
+               " where id = %(subject)s returning id)"
+               " insert into public.processing_restrictions (user_id, reason) select id, 'fixture' from r",
+        where="user_id = %(subject)s",
+        set="reason = reason",
+        before_insert="update public.users set processing_restricted = true, restricted_at = now() where id = %(subject)s",
+        insert="insert into public.processing_restrictions (user_id, reason) values (%(subject)s, 'x')"),
 }
 
 
@@ -241,11 +251,11 @@ def probe(table: str, action: str) -> tuple[str, str | None]:
     """(the statement that tries `action` on `table`, the owner's statement to run before it or None)."""
     spec = PROBES[table]
     if action == "select":
-        return f"select count(*) from public.{table} where {spec['where']}", None
+        return f"select count(*) from public.{table} where {spec['where']}", spec.get("before")
     if action == "insert":
         return spec["insert"], spec.get("before_insert")
     if action == "update":
-        return f"update public.{table} set {spec['set']} where {spec['where']}", None
+        return f"update public.{table} set {spec['set']} where {spec['where']}", spec.get("before")
     if action == "delete":
-        return f"delete from public.{table} where {spec.get('delete_where', spec['where'])}", None
+        return f"delete from public.{table} where {spec.get('delete_where', spec['where'])}", spec.get("before")
     raise ValueError(f"unknown action {action!r}")

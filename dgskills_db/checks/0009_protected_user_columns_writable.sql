@@ -1,5 +1,6 @@
 -- S-RLS-2: authenticated must not be able to write id, school_id or the restriction fields of
--- users; role and class_id may be granted only with the guard trigger in place.
+-- users; role and class_id may be granted only with the guard trigger in place. (The reason for a
+-- restriction is in public.processing_restrictions, whose grants the access matrix checks.)
 select
     'protected_user_columns_writable' as name,
     'ERROR' as level,
@@ -10,7 +11,7 @@ from pg_catalog.pg_attribute as a
 cross join (values ('update'), ('insert')) as priv (p)
 where
     a.attrelid = 'public.users'::regclass
-    and a.attname in ('id', 'school_id', 'processing_restricted', 'restricted_at', 'restricted_reason')
+    and a.attname in ('id', 'school_id', 'processing_restricted', 'restricted_at')
     and pg_catalog.has_column_privilege('authenticated', a.attrelid, a.attnum, priv.p)
 union all
 select

@@ -90,7 +90,7 @@ SUBJECT: dict[str, str] = {
     "school": "public.schools.name", "class": "public.classes.name", "year_group": "public.users.year_group",
     "education_level": "public.users.education_level",
     "processing_restricted": "public.users.processing_restricted", "restricted_at": "public.users.restricted_at",
-    "restricted_reason": "public.users.restricted_reason", "account_created_at": "auth.users.created_at",
+    "restricted_reason": "public.processing_restrictions.reason", "account_created_at": "auth.users.created_at",
     "created_at": "public.users.created_at", "updated_at": "public.users.updated_at",
 }
 

@@ -165,7 +165,8 @@ begin
         'id', u.id, 'email', u.email, 'display_name', u.display_name, 'first_name', u.first_name,
         'last_name', u.last_name, 'role', u.role, 'school', s.name, 'class', c.name, 'year_group', u.year_group,
         'education_level', u.education_level, 'processing_restricted', u.processing_restricted,
-        'restricted_at', u.restricted_at, 'restricted_reason', u.restricted_reason,
+        'restricted_at', u.restricted_at,
+        'restricted_reason', (select pr.reason from public.processing_restrictions as pr where pr.user_id = u.id),
         'account_created_at', au.created_at, 'created_at', u.created_at, 'updated_at', u.updated_at
     ) into v_subject
     from public.users as u

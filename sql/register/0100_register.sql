@@ -461,7 +461,8 @@ insert into app_private.register_table (table_name, ropa_id, retention, keep) va
 ('public.pilot_requests', 'V-10', 'period', interval '3 years'),
 ('app_private.pilot_request_attempts', 'V-10', 'period', interval '1 day'),
 ('public.audit_logs', 'V-12', 'period', interval '3 years'),
-('public.library_items', 'V-13', 'account', null);
+('public.library_items', 'V-13', 'account', null),
+('public.processing_restrictions', 'V-15', 'account', null);
 
 insert into app_private.register_column (table_name, column_name, ropa_id, category)
 select
@@ -481,9 +482,11 @@ from (
     ('public.class_teachers', array['class_id', 'teacher_id', 'school_id', 'created_at'], 'V-01', 'class_teaching'),
     ('public.schools', array['id'], 'V-01', 'school_class'),
     ('public.users', array['year_group', 'education_level'], 'V-01', 'year_level'),
-    ('public.users', array['processing_restricted', 'restricted_at', 'restricted_reason'], 'V-01', 'account_status'),
+    ('public.users', array['processing_restricted', 'restricted_at'], 'V-01', 'account_status'),
+    ('public.processing_restrictions', array['reason'], 'V-01', 'account_status'),
     ('public.users', array['left_on'], 'V-01', 'account_status'),
-    ('public.users', array['processing_restricted', 'restricted_at', 'restricted_reason'], 'V-15', 'restriction'),
+    ('public.users', array['processing_restricted', 'restricted_at'], 'V-15', 'restriction'),
+    ('public.processing_restrictions', array['user_id', 'reason', 'created_at'], 'V-15', 'restriction'),
     ('public.users', array['created_at', 'updated_at'], 'V-01', 'timestamps'),
     ('public.schools', array['name', 'contract_ends_on', 'created_at', 'updated_at'], 'V-01', 'school_data'),
     ('public.classes', array['name', 'year_group', 'created_at', 'updated_at'], 'V-01', 'class_data'),
@@ -624,6 +627,8 @@ from (
     ('V-12', 'retention_job', array['public.audit_logs']),
     ('V-13', 'rls', array['public.library_items']),
     ('V-13', 'cascade', array['public.library_items']),
+    ('V-15', 'rls', array['public.processing_restrictions']),
+    ('V-15', 'cascade', array['public.processing_restrictions']),
     (
         'V-15', 'rpc',
         array[

@@ -68,6 +68,8 @@ def build(conn, p):
         for c in taught:
             conn.execute("insert into public.class_teachers (class_id, teacher_id) values (%s, %s)", (c, uid))
         users.append({**u, "id": uid, "school": school, "class": cls, "taught": taught})
+        if u["restricted"]:
+            conn.execute("insert into public.processing_restrictions (user_id, reason) values (%s, 'r')", (uid,))
     by = {u["id"]: u for u in users}
     # Rows, inserted as the owner (bypassing RLS and restriction triggers is not possible: the
     # restriction trigger applies to everyone, so tracking rows are added before restricting).
@@ -186,6 +188,9 @@ def oracle(table, r, v, by):
                                               and v["school"] is not None and not about_restricted)
     if table == "pilot_requests":
         return v["role"] == "developer"
+    if table == "processing_restrictions":
+        o = g(r["user_id"])
+        return o["id"] == v["id"] or (v["role"] == "admin" and same_school(v, o) and o["role"] == "student")
     raise AssertionError(table)
 
 
@@ -226,7 +231,7 @@ UPDATE_SET = {"users": "display_name = display_name", "classes": "name = name", 
 DELETE_PRIV = {"classes", "class_teachers", "user_settings", "library_items", "shared_projects", "shared_games", "duel_presence",
                "feedback", "teacher_notes", "ai_survey_responses"}
 KEY = {"users": "id", "schools": "id", "user_settings": "user_id", "duel_presence": "user_id",
-       "class_teachers": "(class_id::text || '/' || teacher_id::text)"}
+       "class_teachers": "(class_id::text || '/' || teacher_id::text)", "processing_restrictions": "user_id"}
 
 
 def rows_of(conn, table):

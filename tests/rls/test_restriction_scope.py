@@ -43,8 +43,8 @@ def w(owner):
 
 
 def restrict(owner, s, on=True):
-    owner.execute("update public.users set processing_restricted = %s, restricted_at = case when %s then now() end,"
-                  " restricted_reason = case when %s then 'objection' end where id = %s", (on, on, on, s))
+    owner.execute("update public.users set processing_restricted = %s, restricted_at = case when %s then now() end"
+                  " where id = %s", (on, on, s))
 
 
 def test_staff_see_nothing_hidden_keep_what_is_kept_and_lifting_restores_sight(owner, w):

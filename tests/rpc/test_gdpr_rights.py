@@ -38,6 +38,8 @@ def test_export_contains_every_row_about_the_pupil_and_nothing_of_others(owner, 
     s = w.users["subject"]
     owner.execute("insert into public.messages (sender_id, recipient_id, body) values (%s, %s, 'sent by pupil')",
                   (s, w.users["teacher-same-school"]))
+    # the reason for a restriction exists only while the pupil restricts processing
+    rpc(owner, s, "select public.restrict_processing('for the export')")
     fks = user_fk_columns(owner)
     expected = {}
     for tbl, col in fks:
@@ -104,7 +106,9 @@ def test_restriction_refuses_tracking_hides_it_from_staff_and_the_pupil_keeps_ri
     s, t, a = w.users["subject"], w.users["teacher-same-school"], w.users["admin-same-school"]
     res = rpc(owner, s, "select public.restrict_processing('I object')")
     assert res["changed"] is True
-    assert owner.execute("select processing_restricted, restricted_reason from public.users where id = %s", (s,)).fetchone() == (True, "I object")
+    assert owner.execute("""select u.processing_restricted, r.reason from public.users u
+                             left join public.processing_restrictions r on r.user_id = u.id where u.id = %s""",
+                         (s,)).fetchone() == (True, "I object")
     for tbl, sql in TRACKING_INSERTS.items():
         with as_user(owner, s) as c:
             with pytest.raises(psycopg.Error) as ei:
@@ -141,7 +145,7 @@ def test_restrict_processing_is_idempotent(owner, w):
     s = w.users["subject"]
     rpc(owner, s, "select public.restrict_processing('x')")
     assert rpc(owner, s, "select public.restrict_processing('y')")["changed"] is False
-    assert owner.execute("select restricted_reason from public.users where id = %s", (s,)).fetchone()[0] == "x"
+    assert owner.execute("select reason from public.processing_restrictions where user_id = %s", (s,)).fetchone()[0] == "x"
 
 
 def test_admin_exports_and_deletes_for_a_pupil_of_their_school(owner, w):
