@@ -166,7 +166,10 @@ begin
             and not app_private.teaches_pupil(pupil) then
             raise exception using
                 errcode = '42501',
-                message = pg_catalog.format('new row violates row-level security policy for table "%s"', tg_table_name);
+                message = pg_catalog.format(
+                    'new row violates row-level security policy for table "%s"',
+                    (select c.relname from pg_catalog.pg_class as c where c.oid = v_table)
+                );
         end if;
         raise exception using
             errcode = 'DG002',
