@@ -81,6 +81,11 @@ class ExportV2DataDuelChallengesItem(TypedDict):
     responded_at: str | None
 
 
+class ExportV2DataDuelObjectionsItem(TypedDict):
+    user_id: str
+    created_at: str
+
+
 class ExportV2DataDuelPresenceItem(TypedDict):
     user_id: str
     last_seen_at: str
@@ -222,6 +227,7 @@ class ExportV2Data(TypedDict):
     audit_logs: list[ExportV2DataAuditLogsItem]
     class_teachers: list[ExportV2DataClassTeachersItem]
     duel_challenges: list[ExportV2DataDuelChallengesItem]
+    duel_objections: list[ExportV2DataDuelObjectionsItem]
     duel_presence: list[ExportV2DataDuelPresenceItem]
     feedback: list[ExportV2DataFeedbackItem]
     gamification_events: list[ExportV2DataGamificationEventsItem]

@@ -76,6 +76,10 @@ export type ExportV2 = {
       created_at: string;
       responded_at: string | null;
     })[];
+    duel_objections: {
+      user_id: string;
+      created_at: string;
+    }[];
     duel_presence: {
       user_id: string;
       last_seen_at: string;

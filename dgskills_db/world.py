@@ -230,6 +230,11 @@ PROBES: dict[str, dict[str, str]] = {
         set="reason = reason",
         before_insert="update public.users set processing_restricted = true, restricted_at = now() where id = %(subject)s",
         insert="insert into public.processing_restrictions (user_id, reason) values (%(subject)s, 'x')"),
+    "duel_objections": dict(
+        before="insert into public.duel_objections (user_id) values (%(subject)s)",
+        where="user_id = %(subject)s",
+        set="created_at = created_at",
+        insert="insert into public.duel_objections (user_id) values (%(subject)s)"),
 }
 
 

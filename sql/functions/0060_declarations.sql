@@ -42,7 +42,8 @@ as $$
         ('active_duels', 'player2_id', 'about'),
         ('audit_logs', 'subject_id', 'about'),
         ('audit_logs', 'actor_id', 'actor'),
-        ('processing_restrictions', 'user_id', 'about')
+        ('processing_restrictions', 'user_id', 'about'),
+        ('duel_objections', 'user_id', 'about')
     ) as t (table_name, column_name, kind)
 $$;
 comment on function app_private.declared_user_columns() is

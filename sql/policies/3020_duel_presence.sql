@@ -28,3 +28,8 @@ grant select, insert, update, delete on public.duel_presence to service_role;
 drop trigger if exists clamp_last_seen_at on public.duel_presence;
 create trigger clamp_last_seen_at before insert or update on public.duel_presence
 for each row execute function app_private.tg_clamp_last_seen_at();
+
+-- Art. 21: no presence for a pupil who objected to duels (DG003, public.duel_objections)
+drop trigger if exists refuse_if_objected on public.duel_presence;
+create trigger refuse_if_objected before insert or update on public.duel_presence
+for each row execute function app_private.tg_refuse_if_objected('user_id');

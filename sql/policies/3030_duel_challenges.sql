@@ -26,3 +26,8 @@ grant select, insert, update, delete on public.duel_challenges to service_role;
 drop trigger if exists clamp_client_time on public.duel_challenges;
 create trigger clamp_client_time before insert or update on public.duel_challenges
 for each row execute function app_private.tg_clamp_client_time('responded_at');
+
+-- Art. 21: nobody challenges, or is challenged by, a pupil who objected to duels (DG003)
+drop trigger if exists refuse_if_objected on public.duel_challenges;
+create trigger refuse_if_objected before insert or update on public.duel_challenges
+for each row execute function app_private.tg_refuse_if_objected('challenger_id', 'challenged_id');

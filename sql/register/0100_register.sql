@@ -434,6 +434,10 @@ insert into app_private.register_category (ropa_id, category, label_nl, label_en
 (
     'V-15', 'restriction', 'Verwerkingsbeperking (Art. 18): markering, tijdstip, reden',
     'Restriction of processing (Art. 18): flag, time, reason', 'added', 'database', null
+),
+(
+    'V-15', 'objection', 'Bezwaar (Art. 21) tegen de duelfunctie: markering, tijdstip',
+    'Objection (Art. 21) to the duel feature: flag, time', 'added', 'database', null
 );
 
 insert into app_private.register_table (table_name, ropa_id, retention, keep) values
@@ -462,7 +466,8 @@ insert into app_private.register_table (table_name, ropa_id, retention, keep) va
 ('app_private.pilot_request_attempts', 'V-10', 'period', interval '1 day'),
 ('public.audit_logs', 'V-12', 'period', interval '3 years'),
 ('public.library_items', 'V-13', 'account', null),
-('public.processing_restrictions', 'V-15', 'account', null);
+('public.processing_restrictions', 'V-15', 'account', null),
+('public.duel_objections', 'V-15', 'account', null);
 
 insert into app_private.register_column (table_name, column_name, ropa_id, category)
 select
@@ -487,6 +492,7 @@ from (
     ('public.users', array['left_on'], 'V-01', 'account_status'),
     ('public.users', array['processing_restricted', 'restricted_at'], 'V-15', 'restriction'),
     ('public.processing_restrictions', array['user_id', 'reason', 'created_at'], 'V-15', 'restriction'),
+    ('public.duel_objections', array['user_id', 'created_at'], 'V-15', 'objection'),
     ('public.users', array['created_at', 'updated_at'], 'V-01', 'timestamps'),
     ('public.schools', array['name', 'contract_ends_on', 'created_at', 'updated_at'], 'V-01', 'school_data'),
     ('public.classes', array['name', 'year_group', 'created_at', 'updated_at'], 'V-01', 'class_data'),
@@ -627,8 +633,8 @@ from (
     ('V-12', 'retention_job', array['public.audit_logs']),
     ('V-13', 'rls', array['public.library_items']),
     ('V-13', 'cascade', array['public.library_items']),
-    ('V-15', 'rls', array['public.processing_restrictions']),
-    ('V-15', 'cascade', array['public.processing_restrictions']),
+    ('V-15', 'rls', array['public.processing_restrictions', 'public.duel_objections']),
+    ('V-15', 'cascade', array['public.processing_restrictions', 'public.duel_objections']),
     (
         'V-15', 'rpc',
         array[

@@ -188,6 +188,8 @@ def oracle(table, r, v, by):
                                               and v["school"] is not None and not about_restricted)
     if table == "pilot_requests":
         return v["role"] == "developer"
+    if table == "duel_objections":
+        return r["user_id"] == v["id"]
     if table == "processing_restrictions":
         o = g(r["user_id"])
         return o["id"] == v["id"] or (v["role"] == "admin" and same_school(v, o) and o["role"] == "student")
@@ -217,7 +219,7 @@ def may_delete(table, r, v, by):
     if table in ("classes", "class_teachers"):
         return v["role"] == "admin" and r["school_id"] == v["school"]
     if table in ("user_settings", "library_items", "shared_projects", "shared_games", "duel_presence", "feedback",
-                 "ai_survey_responses"):
+                 "ai_survey_responses", "duel_objections"):
         return r["user_id"] == v["id"]
     if table == "teacher_notes":
         return staff(v) and r["author_id"] == v["id"]
@@ -228,10 +230,11 @@ UPDATE_SET = {"users": "display_name = display_name", "classes": "name = name", 
               "library_items": "title = title", "shared_projects": "title = title", "shared_games": "title = title",
               "duel_presence": "last_seen_at = last_seen_at", "teacher_notes": "body = body",
               "assessments": "comment = comment", "messages": "read_at = read_at", "duel_challenges": "status = status"}
-DELETE_PRIV = {"classes", "class_teachers", "user_settings", "library_items", "shared_projects", "shared_games", "duel_presence",
+DELETE_PRIV = {"duel_objections", "classes", "class_teachers", "user_settings", "library_items", "shared_projects", "shared_games", "duel_presence",
                "feedback", "teacher_notes", "ai_survey_responses"}
 KEY = {"users": "id", "schools": "id", "user_settings": "user_id", "duel_presence": "user_id",
-       "class_teachers": "(class_id::text || '/' || teacher_id::text)", "processing_restrictions": "user_id"}
+       "class_teachers": "(class_id::text || '/' || teacher_id::text)", "processing_restrictions": "user_id",
+       "duel_objections": "user_id"}
 
 
 def rows_of(conn, table):

@@ -16,7 +16,7 @@ from personas import as_role
 EXAMPLES = 200
 # The SQLSTATE table of the README. 22P02/22003 are raised by PostgreSQL itself while binding an
 # argument that is not of the parameter's type (PostgREST answers 400).
-DOCUMENTED = {"28000", "42501", "DG001", "DG002", "PT429", "22023", "22P02", "22003"}
+DOCUMENTED = {"28000", "42501", "DG001", "DG002", "DG003", "PT429", "22023", "22P02", "22003"}
 
 HOSTILE = ["'; drop table public.users; --", "' or '1'='1", "$$ select 1 $$", "\\", "%s", "{}", "null",
            "<script>alert(1)</script>", "Ω≈ç√∫˜µ", "🙂" * 10, "\t\n", " "]
