@@ -124,12 +124,13 @@ def generate(dsn: str, scale: float = 1.0, seed: int = 42, quiet: bool = False) 
                 select p.id, 'module-' || (p.n %% 7), 'Generated feedback', 1 + (p.n %% 5)::int,
                        now() - random() * interval '400 days' from gen_pupils p"""),
             ("shared_projects", """
-                insert into public.shared_projects (user_id, title, visibility)
-                select p.id, 'Project ' || p.n, case when p.n %% 3 = 0 then 'school' else 'private' end
+                insert into public.shared_projects (user_id, title, visibility, published_at)
+                select p.id, 'Project ' || p.n, case when p.n %% 3 = 0 then 'class' else 'private' end,
+                       case when p.n %% 3 = 0 then now() end
                   from gen_pupils p where p.n %% 2 = 0"""),
             ("shared_games", """
-                insert into public.shared_games (user_id, title, visibility, created_at)
-                select p.id, 'Game ' || p.n, 'school', now() - random() * interval '400 days'
+                insert into public.shared_games (user_id, title, visibility, published_at, created_at)
+                select p.id, 'Game ' || p.n, 'class', now(), now() - random() * interval '400 days'
                   from gen_pupils p where p.n %% 2 = 1"""),
             ("library_items", """
                 insert into public.library_items (user_id, title, url) select p.id, 'Article', 'https://example.org/a'

@@ -169,6 +169,7 @@ class ExportV2DataSharedGamesItem(TypedDict):
     visibility: str
     created_at: str
     updated_at: str
+    published_at: str | None
 
 
 class ExportV2DataSharedProjectsItem(TypedDict):
@@ -180,6 +181,7 @@ class ExportV2DataSharedProjectsItem(TypedDict):
     visibility: str
     created_at: str
     updated_at: str
+    published_at: str | None
 
 
 class ExportV2DataStudentActivitiesItem(TypedDict):
@@ -353,6 +355,20 @@ class OverrideStepCompletionResult(TypedDict):
     previous_status: str | None
 
 
+class PublishSharedWorkArgs(TypedDict):
+    kind: str
+    id: int
+    consent: bool
+
+
+class PublishSharedWorkResult(TypedDict):
+    kind: Literal['project', 'game']
+    id: int
+    visibility: Literal['private', 'class']
+    published_at: str | None
+    changed: bool
+
+
 class RestrictProcessingArgs(TypedDict):
     reason: str
 
@@ -404,4 +420,17 @@ class UnmarkPupilLeftResult(TypedDict):
     changed: bool
 
 
-RPCS = ["award_xp", "delete_my_account", "delete_user_account", "export_my_data", "export_user_data", "is_teacher", "lift_processing_restriction", "mark_pupil_left", "override_step_completion", "restrict_processing", "school_directory", "submit_pilot_request", "unmark_pupil_left"]
+class UnpublishSharedWorkArgs(TypedDict):
+    kind: str
+    id: int
+
+
+class UnpublishSharedWorkResult(TypedDict):
+    kind: Literal['project', 'game']
+    id: int
+    visibility: Literal['private', 'class']
+    published_at: str | None
+    changed: bool
+
+
+RPCS = ["award_xp", "delete_my_account", "delete_user_account", "export_my_data", "export_user_data", "is_teacher", "lift_processing_restriction", "mark_pupil_left", "override_step_completion", "publish_shared_work", "restrict_processing", "school_directory", "submit_pilot_request", "unmark_pupil_left", "unpublish_shared_work"]

@@ -47,6 +47,13 @@ _COUNTS = {"type": "object", "description": "Per table: rows removed (cascade) a
 _DELETED = {"type": "object", "required": ["deleted", "receipt_id", "receipt", "counts"], "additionalProperties": False,
             "properties": {"deleted": {"const": True}, "receipt_id": {"type": "integer"},
                            "receipt": {"type": "string", "format": "uuid"}, "counts": _COUNTS}}
+# Shared work published to the class with consent (S-RLS-8), or private again.
+_PUBLISHED = {"type": "object", "required": ["kind", "id", "visibility", "published_at", "changed"],
+              "additionalProperties": False,
+              "properties": {"kind": {"enum": ["project", "game"]}, "id": {"type": "integer"},
+                             "visibility": {"enum": ["private", "class"]},
+                             "published_at": {"type": ["string", "null"], "format": "date-time"},
+                             "changed": {"type": "boolean"}}}
 RESULTS: dict[str, dict] = {
     "export_my_data": {"$ref": "export.schema.json"},
     "export_user_data": {"$ref": "export.schema.json"},
@@ -74,6 +81,8 @@ RESULTS: dict[str, dict] = {
                           "additionalProperties": False,
                           "properties": {"user_id": {"type": "string", "format": "uuid"}, "left_on": {"type": "null"},
                                          "changed": {"type": "boolean"}}},
+    "publish_shared_work": _PUBLISHED,
+    "unpublish_shared_work": _PUBLISHED,
     "award_xp": {"type": "object", "required": ["id", "total"], "additionalProperties": False,
                  "properties": {"id": {"type": "integer"}, "total": {"type": "integer"}}},
     "submit_pilot_request": {"type": "object", "required": ["accepted"], "additionalProperties": False,

@@ -263,9 +263,9 @@ app_private.current_school_id(),
 app_private.my_role(),
 public.is_teacher(),
 app_private.is_admin(),
-app_private.school_member_ids(),
 app_private.school_pupil_ids(),
 app_private.my_pupil_ids(),
+app_private.classmate_ids(),
 app_private.school_restricted_ids(),
 app_private.message_recipient_ids()
 to authenticated, service_role;

@@ -50,6 +50,10 @@ for each row execute function app_private.tg_set_updated_at();
 drop trigger if exists log_config_change on public.users;
 create trigger log_config_change after update of role, school_id, class_id on public.users
 for each row execute function app_private.tg_config_change();
+drop trigger if exists unpublish_on_class_change on public.users;
+create trigger unpublish_on_class_change after update of class_id on public.users
+for each row when (old.class_id is distinct from new.class_id)
+execute function app_private.tg_unpublish_on_class_change();
 drop trigger if exists log_rectification on public.users;
 create trigger log_rectification after update of display_name, first_name, last_name, year_group, education_level
 on public.users

@@ -366,7 +366,10 @@ insert into app_private.register_category (ropa_id, category, label_nl, label_en
 ('V-05', 'project', 'Projectinhoud (code, titel, beschrijving)', 'Project content (code, title, description)', 'ropa', 'database', null),
 ('V-05', 'game', 'Game-inhoud (configuratie, spelinstellingen)', 'Game content (configuration, settings)', 'ropa', 'database', null),
 ('V-05', 'timestamps', 'Aanmaak- en wijzigingstijdstempels', 'Creation and change times', 'ropa', 'database', null),
-('V-05', 'visibility', 'Zichtbaarheid (privé of gedeeld)', 'Visibility (private or shared)', 'added', 'database', null),
+(
+    'V-05', 'visibility', 'Zichtbaarheid (privé, of met toestemming gepubliceerd voor de klas) en tijdstip van de toestemming',
+    'Visibility (private, or published to the class with consent) and when consent was given', 'added', 'database', null
+),
 ('V-06', 'user_ids', 'Gebruikers-ID (UUID) van leerling en/of docent', 'User ids of pupil and/or teacher', 'ropa', 'database', null),
 ('V-06', 'feedback_text', 'Feedbacktekst (vrije tekst)', 'Feedback text (free text)', 'ropa', 'database', null),
 ('V-06', 'feedback_meta', 'Module en waardering (1-5) bij feedback', 'Module and rating (1-5) of feedback', 'added', 'database', null),
@@ -528,8 +531,8 @@ from (
     ('public.shared_games', array['config', 'title'], 'V-05', 'game'),
     ('public.shared_projects', array['created_at', 'updated_at'], 'V-05', 'timestamps'),
     ('public.shared_games', array['created_at', 'updated_at'], 'V-05', 'timestamps'),
-    ('public.shared_projects', array['visibility'], 'V-05', 'visibility'),
-    ('public.shared_games', array['visibility'], 'V-05', 'visibility'),
+    ('public.shared_projects', array['visibility', 'published_at'], 'V-05', 'visibility'),
+    ('public.shared_games', array['visibility', 'published_at'], 'V-05', 'visibility'),
     ('public.feedback', array['user_id'], 'V-06', 'user_ids'),
     ('public.teacher_notes', array['student_id', 'author_id'], 'V-06', 'user_ids'),
     ('public.assessments', array['student_id', 'assessor_id'], 'V-06', 'user_ids'),

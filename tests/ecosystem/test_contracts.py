@@ -77,6 +77,9 @@ def calls(w) -> dict:
             "contact_role": "ict", "pupil_count": 300, "message": "interested", "ip": "192.0.2.7"}),
         "delete_user_account": ("authenticated", u["admin-same-school"], {"user_id": str(u["bystander-pupil"])}),
         "delete_my_account": ("authenticated", u["student-other-school"], {}),
+        "publish_shared_work": ("authenticated", u["subject"],
+                                {"kind": "project", "id": w.rows["shared_projects"], "consent": True}),
+        "unpublish_shared_work": ("authenticated", u["subject"], {"kind": "game", "id": w.rows["shared_games"]}),
     }
 
 

@@ -34,9 +34,6 @@ def visible_about(conn, persona_id, table, s):
 
 def test_a_teacher_of_another_class_sees_nothing_about_the_pupil_in_any_table(owner, w):
     s = w.users["subject"]
-    # the world's shared work is shared with the school (visibility = 'school'): schoolmates see it
-    owner.execute("update public.shared_projects set visibility = 'private'")
-    owner.execute("update public.shared_games set visibility = 'private'")
     seen = {t: visible_about(owner, w.users["other-class-teacher"], t, s) for t in TABLES_ABOUT}
     assert {t: n for t, n in seen.items() if n} == {}
 

@@ -45,7 +45,8 @@ def test_a_developer_sees_no_school_data(owner, w):
         assert c.execute("select count(*) from public.classes").fetchone()[0] == 0
         assert c.execute("select count(*) from public.shared_projects where user_id <> %s",
                          (w.users["developer"],)).fetchone()[0] == 0
-        assert c.execute("select cardinality(app_private.school_member_ids())").fetchone()[0] == 1
+        assert c.execute("select cardinality(app_private.my_pupil_ids()) + cardinality(app_private.classmate_ids())"
+                         ).fetchone()[0] == 0
 
 
 def test_the_migration_stops_and_names_a_developer_with_a_school(empty_db, tmp_path):

@@ -30,6 +30,8 @@ RPC_CALLERS = {
     "school_directory": {"authenticated"},
     "mark_pupil_left": {"authenticated"},
     "unmark_pupil_left": {"authenticated"},
+    "publish_shared_work": {"authenticated"},
+    "unpublish_shared_work": {"authenticated"},
 }
 # app_private functions an API role may run: what its policies call, and what the
 # SECURITY INVOKER export_my_data() calls as the caller.

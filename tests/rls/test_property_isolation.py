@@ -45,7 +45,7 @@ def platforms(draw):
     pick = st.integers(0, nu - 1)
     rows = draw(st.lists(st.tuples(
         st.sampled_from(["own", "notes", "assess", "override", "msg", "challenge", "duel", "audit", "pilot", "shared"]),
-        pick, pick, st.sampled_from(["private", "school"])), max_size=40))
+        pick, pick, st.sampled_from(["private", "class"])), max_size=40))
     return {"n_schools": n_schools, "n_classes": n_classes, "users": users, "rows": rows}
 
 
@@ -94,8 +94,9 @@ def build(conn, p):
             conn.execute("insert into public.library_items (user_id, title) values (%s, 't')", (ua,))
             conn.execute("insert into public.ai_survey_responses (user_id, survey_id, answers) values (%s, 's', '{}')", (ua,))
         elif kind == "shared":
-            conn.execute("insert into public.shared_projects (user_id, title, visibility) values (%s, 'p', %s)", (ua, vis))
-            conn.execute("insert into public.shared_games (user_id, title, visibility) values (%s, 'g', %s)", (ua, vis))
+            at = "now()" if vis == "class" else "null"
+            conn.execute(f"insert into public.shared_projects (user_id, title, visibility, published_at) values (%s, 'p', %s, {at})", (ua, vis))
+            conn.execute(f"insert into public.shared_games (user_id, title, visibility, published_at) values (%s, 'g', %s, {at})", (ua, vis))
         elif kind == "notes":
             conn.execute("update public.users set processing_restricted = false, restricted_at = null where id = %s", (ua,))
             conn.execute("insert into public.teacher_notes (student_id, author_id, body) values (%s, %s, 'n')", (ua, ub))
@@ -167,8 +168,12 @@ def oracle(table, r, v, by):
         return sees_tracking(v, g(r["student_id"]))
     if table in ("shared_projects", "shared_games"):
         o = g(r["user_id"])
-        return o["id"] == v["id"] or (same_school(v, o) and (r["visibility"] == "school" or in_care(v, o))
-                                      and not (staff(v) and o["restricted"]))
+        # S-RLS-8: private work is the author's alone; published work (with consent) is read by
+        # the author's classmates and by the staff in whose care the author is, unless restricted
+        classmates = (v["role"] == "student" and o["role"] == "student" and same_school(v, o)
+                      and v["class"] is not None and v["class"] == o["class"])
+        return o["id"] == v["id"] or (r["visibility"] == "class"
+                                      and (classmates or (in_care(v, o) and not o["restricted"])))
     if table == "teacher_notes":
         o = g(r["student_id"])
         return in_care(v, o) and not o["restricted"]

@@ -16,7 +16,7 @@ from personas import as_role
 EXAMPLES = 200
 # The SQLSTATE table of the README. 22P02/22003 are raised by PostgreSQL itself while binding an
 # argument that is not of the parameter's type (PostgREST answers 400).
-DOCUMENTED = {"28000", "42501", "DG001", "DG002", "DG003", "PT429", "22023", "22P02", "22003"}
+DOCUMENTED = {"28000", "42501", "DG001", "DG002", "DG003", "DG011", "PT429", "22023", "22P02", "22003"}
 
 HOSTILE = ["'; drop table public.users; --", "' or '1'='1", "$$ select 1 $$", "\\", "%s", "{}", "null",
            "<script>alert(1)</script>", "Ω≈ç√∫˜µ", "🙂" * 10, "\t\n", " "]
@@ -52,6 +52,10 @@ RPCS = {
     "override_step_completion": ("select public.override_step_completion(%s::uuid, %s, %s::int, %s, %s)",
                                  lambda w: st.tuples(uuids(w), texts, ints, bools, texts)),
     "award_xp": ("select public.award_xp(%s::uuid, %s::int, %s)", lambda w: st.tuples(uuids(w), ints, texts)),
+    "publish_shared_work": ("select public.publish_shared_work(%s, %s::bigint, %s)",
+                            lambda w: st.tuples(st.one_of(texts, st.sampled_from(["project", "game"])), ints, bools)),
+    "unpublish_shared_work": ("select public.unpublish_shared_work(%s, %s::bigint)",
+                              lambda w: st.tuples(st.one_of(texts, st.sampled_from(["project", "game"])), ints)),
     "submit_pilot_request": ("select public.submit_pilot_request(%s, %s, %s, %s, %s::int, %s, %s::inet, %s)",
                              lambda w: st.tuples(texts, st.one_of(texts, st.emails()), texts, texts, ints, texts, ips,
                                                  st.one_of(st.none(), st.just(""), texts))),
