@@ -17,17 +17,35 @@ alter table public.shared_projects add column published_at timestamptz;
 alter table public.shared_games add column published_at timestamptz;
 
 insert into public.audit_logs (action, actor_id, subject_id, school_id, metadata)
-select 'shared_work_unpublished', null, w.user_id, u.school_id,
-       pg_catalog.jsonb_build_object('table', w.tbl, 'id', w.id, 'reason', 'shared with the school without recorded consent (S-RLS-8)')
+select
+    'shared_work_unpublished' as action,
+    null::uuid as actor_id,
+    w.user_id as subject_id,
+    u.school_id,
+    pg_catalog.jsonb_build_object(
+        'table', w.tbl, 'id', w.id, 'reason', 'shared with the school without recorded consent (S-RLS-8)'
+    ) as metadata
 from (
-    select 'shared_projects' as tbl, p.id, p.user_id from public.shared_projects as p where p.visibility = 'school'
+    select
+        'shared_projects' as tbl,
+        p.id,
+        p.user_id
+    from public.shared_projects as p
+    where p.visibility = 'school'
     union all
-    select 'shared_games', g.id, g.user_id from public.shared_games as g where g.visibility = 'school'
+    select
+        'shared_games' as tbl,
+        g.id,
+        g.user_id
+    from public.shared_games as g
+    where g.visibility = 'school'
 ) as w
-inner join public.users as u on u.id = w.user_id;
+inner join public.users as u on w.user_id = u.id;
 
-update public.shared_projects set visibility = 'private' where visibility = 'school';
-update public.shared_games set visibility = 'private' where visibility = 'school';
+update public.shared_projects set visibility = 'private'
+where visibility = 'school';
+update public.shared_games set visibility = 'private'
+where visibility = 'school';
 
 alter table public.shared_projects drop constraint shared_projects_visibility_check;
 alter table public.shared_games drop constraint shared_games_visibility_check;
