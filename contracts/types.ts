@@ -147,7 +147,7 @@ export type ExportV2 = {
       reason: string;
       created_at: string;
     }[];
-    shared_games: {
+    shared_games: ({
       id: number;
       user_id: string;
       title: string;
@@ -155,7 +155,8 @@ export type ExportV2 = {
       visibility: string;
       created_at: string;
       updated_at: string;
-    }[];
+      published_at: string | null;
+    })[];
     shared_projects: ({
       id: number;
       user_id: string;
@@ -165,6 +166,7 @@ export type ExportV2 = {
       visibility: string;
       created_at: string;
       updated_at: string;
+      published_at: string | null;
     })[];
     student_activities: {
       id: number;
@@ -294,6 +296,20 @@ export type Database = {
           previous_status: string | null;
         };
       };
+      publish_shared_work: {
+        Args: {
+          kind: string;
+          id: number;
+          consent: boolean;
+        };
+        Returns: {
+          kind: "project" | "game";
+          id: number;
+          visibility: "private" | "class";
+          published_at: string | null;
+          changed: boolean;
+        };
+      };
       restrict_processing: {
         Args: {
           reason: string;
@@ -337,6 +353,19 @@ export type Database = {
         Returns: {
           user_id: string;
           left_on: null;
+          changed: boolean;
+        };
+      };
+      unpublish_shared_work: {
+        Args: {
+          kind: string;
+          id: number;
+        };
+        Returns: {
+          kind: "project" | "game";
+          id: number;
+          visibility: "private" | "class";
+          published_at: string | null;
           changed: boolean;
         };
       };
