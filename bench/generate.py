@@ -156,6 +156,19 @@ def generate(dsn: str, scale: float = 1.0, seed: int = 42, quiet: bool = False) 
                 insert into public.active_duels (player1_id, player2_id, created_at)
                 select p.id, q.id, now() - random() * interval '10 days'
                   from gen_pupils p join gen_pupils q on q.k = p.k + 1 and q.school_id = p.school_id where p.k %% 2 = 0"""),
+            # one pupil in 50 objected to duels (Art. 21): as the objection's trigger would (the
+            # triggers are off while generating), they have no presence, pending challenge or running duel
+            ("duel_objections", """
+                insert into public.duel_objections (user_id, created_at)
+                select p.id, now() - random() * interval '100 days' from gen_pupils p where p.n %% 50 = 1"""),
+            ("duel_objections: presence", """
+                delete from public.duel_presence d using public.duel_objections o where d.user_id = o.user_id"""),
+            ("duel_objections: challenges", """
+                delete from public.duel_challenges c using public.duel_objections o
+                 where c.status = 'pending' and o.user_id in (c.challenger_id, c.challenged_id)"""),
+            ("duel_objections: duels", """
+                delete from public.active_duels a using public.duel_objections o
+                 where a.finished_at is null and o.user_id in (a.player1_id, a.player2_id)"""),
             ("teacher_notes", """
                 insert into public.teacher_notes (student_id, author_id, body)
                 select p.id, p.teacher, 'Generated note' from gen_pupils p where p.n %% 2 = 0"""),

@@ -13,6 +13,15 @@ security definer
 set search_path = ''
 as $$
 begin
+    /*
+      The pupil's objection lock, exclusive: a duel row naming them that another transaction
+      is writing right now (it holds the lock shared, tg_refuse_if_objected) commits first,
+      and the deletes below, each with a fresh snapshot, see it. Without it, a challenge in
+      flight while the pupil objects would survive the objection.
+    */
+    perform pg_catalog.pg_advisory_xact_lock(
+        pg_catalog.hashtext('public.duel_objections'), pg_catalog.hashtext(new.user_id::text)
+    );
     delete from public.duel_presence as p where p.user_id = new.user_id;
     delete from public.duel_challenges as c
     where c.status = 'pending' and (c.challenger_id = new.user_id or c.challenged_id = new.user_id);
@@ -35,6 +44,19 @@ declare
     v_row jsonb := pg_catalog.to_jsonb(new);
     v_objectors uuid[];
 begin
+    /*
+      Each named pupil's objection lock, shared, in a fixed order (no deadlock between two
+      rows naming the same two pupils): an objection being written now commits first, and
+      the read below, with a fresh snapshot, sees it. See tg_duel_objection_applied.
+    */
+    perform pg_catalog.pg_advisory_xact_lock_shared(
+        pg_catalog.hashtext('public.duel_objections'), pg_catalog.hashtext(x.id::text)
+    )
+    from (
+        select distinct (v_row ->> a.col)::uuid as id from pg_catalog.unnest(tg_argv) as a (col)
+    ) as x
+    where x.id is not null
+    order by x.id;
     select pg_catalog.array_agg(o.user_id) into v_objectors
     from public.duel_objections as o
     where o.user_id in (select (v_row ->> a.col)::uuid from pg_catalog.unnest(tg_argv) as a (col));

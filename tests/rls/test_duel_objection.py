@@ -169,3 +169,77 @@ def test_a_teacher_cannot_object(owner, w):
     t = w.users["teacher-same-school"]
     with as_user(owner, t) as c, pytest.raises(psycopg.errors.InsufficientPrivilege):
         c.execute(OBJECT, (t,))
+
+
+# -- an objection and a duel row written at the same time ------------------------------------
+# Two transactions, each committed only after the other has started. Whatever the order, no
+# row naming the objector may outlive the objection. The waiting side is detected from
+# pg_stat_activity (it waits on the pupil's objection lock), never from a timing.
+
+IN_FLIGHT = {
+    "duel_presence": "insert into public.duel_presence (user_id) values (%(s)s) on conflict (user_id) do update set last_seen_at = now()",
+    "duel_challenges": "insert into public.duel_challenges (challenger_id, challenged_id) values (%(b)s, %(s)s)",
+    "active_duels": "insert into public.active_duels (player1_id, player2_id) values (%(b)s, %(s)s)",
+}
+LEFT = {
+    "duel_presence": "select count(*) from public.duel_presence where user_id = %(s)s",
+    "duel_challenges": "select count(*) from public.duel_challenges where status = 'pending' and %(s)s in (challenger_id, challenged_id)",
+    "active_duels": "select count(*) from public.active_duels where finished_at is null and %(s)s in (player1_id, player2_id)",
+}
+
+
+def _begin_as(conn, role, sub=None):
+    import json
+    conn.execute("begin")
+    claims = {"role": role} | ({"sub": str(sub)} if sub else {})
+    conn.execute("select pg_catalog.set_config('role', %s, true), pg_catalog.set_config('request.jwt.claims', %s, true)",
+                 (role, json.dumps(claims)))
+
+
+def _run_until_blocked_or_done(db, owner, conn, sql, params):
+    import threading
+    outcome = {}
+
+    def go():
+        try:
+            conn.execute(sql, params)
+            conn.execute("commit")
+            outcome["result"] = "committed"
+        except psycopg.Error as e:
+            conn.execute("rollback")
+            outcome["result"] = e.sqlstate
+
+    pid = conn.info.backend_pid
+    t = threading.Thread(target=go)
+    t.start()
+    while t.is_alive():
+        waiting = owner.execute("select wait_event_type = 'Lock' from pg_catalog.pg_stat_activity where pid = %s",
+                                (pid,)).fetchone()
+        if waiting and waiting[0]:
+            break
+        t.join(0.05)
+    return t, outcome
+
+
+@pytest.mark.parametrize("table", sorted(IN_FLIGHT))
+@pytest.mark.parametrize("first", ["duel row", "objection"])
+def test_an_objection_and_a_concurrent_duel_row_leave_no_row_naming_the_objector(db, owner, table, first):
+    w = world_mod.build(owner)
+    owner.execute("delete from public.duel_presence")
+    p = {"s": w.users["subject"], "b": w.users["student-same-school"]}
+    writer, objector = db.connect(), db.connect()
+    if first == "duel row":
+        _begin_as(writer, "service_role")
+        writer.execute(IN_FLIGHT[table], p)
+        _begin_as(objector, "authenticated", p["s"])
+        t, out = _run_until_blocked_or_done(db, owner, objector, OBJECT, (p["s"],))
+        writer.execute("commit")
+    else:
+        _begin_as(objector, "authenticated", p["s"])
+        objector.execute(OBJECT, (p["s"],))
+        _begin_as(writer, "service_role")
+        t, out = _run_until_blocked_or_done(db, owner, writer, IN_FLIGHT[table], p)
+        objector.execute("commit")
+    t.join()
+    assert count(owner, "select count(*) from public.duel_objections where user_id = %s", p["s"]) == 1
+    assert owner.execute(LEFT[table], p).fetchone()[0] == 0, out
