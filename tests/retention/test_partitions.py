@@ -207,7 +207,13 @@ def test_the_migration_keeps_every_row_of_a_deployed_database(empty_db, tmp_path
     subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
     apply.up(empty_db.dsn, old / "sql", reconcile_cron=False)
     with psycopg.connect(empty_db.dsn, autocommit=True) as conn:
-        w = world_mod.build(conn)
+        # the schema as it was then: only rows its tables had (world_mod.build writes today's columns)
+        school = conn.execute("insert into public.schools (name) values ('School A') returning id").fetchone()[0]
+        c1, c2 = (conn.execute("insert into public.classes (school_id, name, year_group) values (%s, %s, 2) returning id",
+                               (school, n)).fetchone()[0] for n in ("2A", "2B"))
+        w = world_mod.World(school, None, None, c1, c2, None,
+                            {"subject": world_mod.add_user(conn, "student", school, c1),
+                             "bystander-pupil": world_mod.add_user(conn, "student", school, c2)}, None, {})
         conn.execute("""insert into public.student_activities (user_id, activity_type, created_at)
                         select %s, 'old', now() - make_interval(days => g) from generate_series(0, 500) g""",
                      (w.users["subject"],))
