@@ -52,7 +52,7 @@ def retention(dsn: str) -> str:
             target = "public.users marked as left (auth.users, cascading)"
         elif job == "maintain_partitions":
             target, ropa, kept = "public.student_activities, public.audit_logs", "V-04, V-12", \
-                "creates monthly partitions ahead"
+                "creates partitions ahead, cut at the purge jobs' cutoffs"
         late = _span(2 * every) if every else ""
         clock = f"`{ts}`" if ts else ""
         lines.append(f"| {req} | `{proc}` | `{target}` | {ropa} | {clock} | {kept} | `{sched}` | {late} |")

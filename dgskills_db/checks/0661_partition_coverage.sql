@@ -1,9 +1,10 @@
 -- requires: app_private.partition_rule
 -- S-RET-3, S-RET-6 (partitioned retention): every declared partitioned table
--- (app_private.partition_rule) has a partition for this month and the next, and a default
--- partition (without it an insert outside every month fails); the default partition stays
--- empty (its rows are not dropped with their month, only deleted row by row, and block
--- creating the partition of their month). app_private.maintain_partitions keeps it so.
+-- (app_private.partition_rule) has a partition holding now and one holding a month from now,
+-- and a default partition (without it an insert outside every partition fails); the default
+-- partition stays empty (its rows are not dropped with their partition, only deleted row by
+-- row, and block creating the partition of their time). app_private.maintain_partitions
+-- keeps it so.
 with bounds as (
     select
         pr.parent,
@@ -42,7 +43,7 @@ select
     'partition_coverage',
     'ERROR',
     pr.parent,
-    'has no default partition: an insert outside every monthly partition fails',
+    'has no default partition: an insert outside every partition fails',
     'run the job maintain_partitions (its command in app_private.retention_job)'
 from app_private.partition_rule as pr
 where
@@ -54,9 +55,9 @@ select
     'WARN',
     b.part::pg_catalog.regclass::text,
     pg_catalog.format(
-        '%s row(s) in the default partition of %s: retention cannot drop them with their month', n.rows, b.parent
+        '%s row(s) in the default partition of %s: retention cannot drop them with their partition', n.rows, b.parent
     ),
-    'create the partitions of their months (detach the default partition, create them, move the rows, attach it again)'
+    'create the partitions of their time (detach the default partition, create them, move the rows, attach it again)'
 from bounds as b
 cross join lateral (
     select

@@ -174,12 +174,13 @@ where (r.job, r.target) not in (select
 from declared as d);
 
 /*
-  The partitioned tables (schema file 6533_partitioned_retention.sql): one partition per
-  month of ts_column, from back before now (the retention period: older months are
-  dropped by the table's purge job) to ahead after now; app_private.maintain_partitions
-  (job maintain_partitions above) creates them daily, so it can fail for two months
-  before a row would land in the default partition (verify reports missing months). A table removed here keeps its
-  partitions (turning a partitioned table back is a migration).
+  The partitioned tables (schema files 6533, 6561): partitions by ts_column cut at the cutoffs
+  of the table's purge job above (its schedule, daily or weekly, minus the rule's keep:
+  app_private.partition_bounds), from back before now (the retention period: older
+  partitions are dropped by the purge job) to ahead after now; app_private.maintain_partitions
+  (job maintain_partitions above) creates them daily, so it can fail for weeks before a row
+  would land in the default partition (verify reports missing time). A table removed here
+  keeps its partitions (turning a partitioned table back is a migration).
 */
 with declared (parent, ts_column, ahead, back) as (
     values

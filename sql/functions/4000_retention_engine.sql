@@ -32,17 +32,33 @@
   A failing batch (a lock timeout, a trigger refusing, ...) is recorded in retention_run
   (outcome failed, SQLSTATE and message) and the job goes on with its next rule.
 
-  A partitioned table (app_private.partition_rule: monthly partitions) first loses, one per
-  step, the partitions whose every row has expired (DROP TABLE of the partition: a catalog
-  change, no dead tuples, no vacuum; ACCESS EXCLUSIVE on the parent for that moment, under
-  a 1 s lock_timeout; the rows are counted under a SHARE lock first, which blocks no
-  reader). The batches then find expired rows only in the boundary month and the default
-  partition. A partition that cannot be dropped is recorded (the rule's run fails) and its
-  rows go by the batches instead.
+  A partitioned table (app_private.partition_rule) first loses, one per step, the partitions
+  whose every row has expired (DROP TABLE of the partition: a catalog change, no dead
+  tuples, no vacuum; ACCESS EXCLUSIVE on the parent for that moment, under a 1 s
+  lock_timeout; the rows are counted under a SHARE lock first, which blocks no reader). The
+  batches then find expired rows only in the boundary partition and the default partition.
+  Partitions are cut at the cutoffs of the job's own scheduled runs (4050_partitions.sql),
+  so a run on schedule finds the boundary partition starting at its cutoff: it deletes only
+  the rows of the seconds between the scheduled minute and the run's start, not a week's.
+  A partition that cannot be dropped is recorded (the rule's run fails) and its rows go by
+  the batches instead.
+
+  The cutoff is the run's start minus the rule's keep, computed in UTC whatever the
+  session's TimeZone (app_private.retention_cutoff), as the partition bounds are.
 
   The rule's table goes into the dynamic SQL as a regclass (its output is quoted) and
   format() uses plain %I/%s placeholders, so plpgsql_check can follow the statements.
 */
+create or replace function app_private.retention_cutoff(p_at timestamptz, p_keep interval)
+returns timestamptz
+language sql immutable parallel safe
+set search_path = ''
+as $$
+    select (p_at at time zone 'UTC' - p_keep) at time zone 'UTC'
+$$;
+comment on function app_private.retention_cutoff(timestamptz, interval) is
+'The retention cutoff of a run starting at p_at for a keep interval: rows older than it have expired. Computed in UTC (a year back is the same UTC time of day, whatever the session''s TimeZone), by purge_job and by the partition bounds alike.';
+
 drop procedure if exists app_private.purge_job(text);
 drop procedure if exists app_private.offboard_ended_schools();
 drop procedure if exists app_private.purge_leavers();
@@ -153,10 +169,10 @@ begin
             return null;
         end if;
         u := pg_catalog.jsonb_build_object(
-            'target', v_next, 'cutoff', pg_catalog.now() - v_keep, 'from', '-infinity'::timestamptz,
+            'target', v_next, 'cutoff', app_private.retention_cutoff(pg_catalog.now(), v_keep), 'from', '-infinity'::timestamptz,
             'started_at', v_batch_started, 'rows', 0, 'batches', 0, 'longest_ms', 0, 'largest', 0,
             'dropped', 0, 'expired', pg_catalog.to_jsonb(app_private.expired_partitions(
-                v_next, pg_catalog.now() - v_keep
+                v_next, app_private.retention_cutoff(pg_catalog.now(), v_keep)
             ))
         );
     end if;
@@ -507,7 +523,7 @@ comment on function app_private.purge_leavers(jsonb) is
 revoke all on function
 app_private.retention_command(regprocedure), app_private.retention_failed(jsonb),
 app_private.purge_job(text, jsonb), app_private.offboard_ended_schools(jsonb), app_private.purge_leavers(jsonb),
-app_private.expired_partitions(text, timestamptz)
+app_private.expired_partitions(text, timestamptz), app_private.retention_cutoff(timestamptz, interval)
 from public, anon, authenticated, service_role;
 
 /* S-RET-12: when a job was first declared, for liveness before its first run. */

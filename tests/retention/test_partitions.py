@@ -1,8 +1,10 @@
 """Partitioned retention (S-RET-3, S-RET-6): student_activities and audit_logs are partitioned
-by month of created_at. A row with any timestamp lands in a partition (the months ahead exist,
-the default partition catches the rest and verify reports rows in it); no API role reaches a
-partition directly; retention drops exactly the wholly expired months and deletes the rest in
-batches; the migration from the plain tables keeps every row of a deployed database."""
+by created_at, cut at the cutoffs of their purge job's scheduled runs. A row with any timestamp
+lands in a partition (the time ahead is covered, the default partition catches the rest and
+verify reports rows in it); no API role reaches a partition directly; retention drops exactly
+the wholly expired partitions and deletes the rest in batches; a run on schedule deletes
+nothing row by row; the migration from the plain tables keeps every row of a deployed
+database."""
 
 from __future__ import annotations
 
@@ -43,10 +45,6 @@ def bounds(conn, parent) -> dict[str, tuple[dt.datetime, dt.datetime] | None]:
     return out
 
 
-def month_of(conn, expr: str) -> str:
-    return conn.execute(f"select to_char(({expr}) at time zone 'UTC', 'YYYYMM')").fetchone()[0]
-
-
 @pytest.fixture
 def pupil(owner):
     return world_mod.build(owner).users["subject"]
@@ -60,7 +58,7 @@ ANY = st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 1
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(at=st.one_of(NEAR, ANY), parent=st.sampled_from(PARENTS))
-def test_a_row_with_any_timestamp_lands_in_its_month_or_the_default_partition(owner, pupil, at, parent):
+def test_a_row_with_any_timestamp_lands_in_its_partition_or_the_default_partition(owner, pupil, at, parent):
     parts = bounds(owner, parent)
     insert = ("insert into public.student_activities (user_id, activity_type, created_at) values (%s, 'probe', %s) "
               "returning tableoid::regclass::text" if parent == "public.student_activities" else
@@ -82,7 +80,7 @@ def test_verify_reports_rows_in_the_default_partition(db, owner):
     assert verify.run(db.dsn) == []
 
 
-def test_months_ahead_and_the_retention_period_have_their_partitions(owner):
+def test_the_time_ahead_and_the_retention_period_have_their_partitions(owner):
     for parent in PARENTS:
         parts = bounds(owner, parent)
         assert list(parts.values()).count(None) == 1
@@ -109,20 +107,120 @@ def test_api_roles_cannot_reach_a_partition(db, owner, who):
         assert c.execute("select count(*) from public.student_activities").fetchone()[0] > 0
 
 
-def test_the_job_creates_the_months_ahead_without_any_api_privilege(db, owner):
-    nxt = month_of(owner, "now() + interval '1 month'")
-    owner.execute(f"drop table app_partitions.student_activities_p{nxt}")
+def covering(parts: dict, at) -> list[str]:
+    return [p for p, b in parts.items() if b and b[0] <= at < b[1]]
+
+
+def test_the_job_creates_the_time_ahead_without_any_api_privilege(db, owner):
+    at = owner.execute("select now() + interval '1 month'").fetchone()[0]
+    [gone] = covering(bounds(owner, "public.student_activities"), at)
+    owner.execute(f"drop table {gone}")
     assert any(f.name == "partition_coverage" for f in verify.run(db.dsn))
     with psycopg.connect(db.dsn, autocommit=True) as c:
         c.execute(job_command(c, "maintain_partitions"))
-    part = f"app_partitions.student_activities_p{nxt}"
+    after = bounds(owner, "public.student_activities")
+    [part] = covering(after, at)
     assert owner.execute("select relrowsecurity from pg_class where oid = %s::regclass", (part,)).fetchone()[0]
     for role in ("public", "anon", "authenticated", "service_role", "authenticator"):
         for priv in ("select", "insert", "update", "delete", "truncate", "references", "trigger"):
             assert not owner.execute("select has_table_privilege(%s, %s, %s)", (role, part, priv)).fetchone()[0]
-    assert owner.execute("""select outcome, batches from app_private.retention_run where job = 'maintain_partitions'
-                             and target = 'public.student_activities' order by id desc limit 1""").fetchone() == ("ok", 1)
+    outcome, batches = owner.execute("""select outcome, batches from app_private.retention_run where job = 'maintain_partitions'
+                                         and target = 'public.student_activities' order by id desc limit 1""").fetchone()
+    # the dropped month comes back cut at the purge job's cutoffs: one partition per span
+    assert outcome == "ok" and batches >= 4
     assert [f for f in verify.run(db.dsn) if f.name.startswith("partition")] == []
+
+
+def scheduled_runs(conn, job: str, since, until) -> list:
+    """The instants the declared schedule of a job (daily or weekly, UTC) runs in [since, until]."""
+    minute, hour, dom, mon, dow = conn.execute("select schedule from app_private.retention_job where job = %s",
+                                               (job,)).fetchone()[0].split()
+    assert dom == mon == "*"
+    day = since.astimezone(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    out = []
+    while day <= until:
+        at = day.replace(hour=int(hour), minute=int(minute))
+        if (dow == "*" or at.isoweekday() % 7 == int(dow) % 7) and since <= at <= until:
+            out.append(at)
+        day += dt.timedelta(days=1)
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(at=st.datetimes(min_value=dt.datetime(2021, 1, 1), max_value=dt.datetime(2040, 12, 31),
+                       timezones=st.just(dt.timezone.utc)),
+       parent=st.sampled_from(PARENTS), tz=st.sampled_from(["UTC", "Europe/Amsterdam", "America/St_Johns"]))
+def test_every_scheduled_cutoff_of_the_purge_job_is_a_partition_bound(owner, at, parent, tz):
+    """The class of the weekly-purge-vs-month mismatch: for any scheduled run of the table's
+    purge job (leap days and DST included, whatever the session's TimeZone), the cutoff that
+    run uses is where a partition begins, so the run finds its expired rows in partitions it
+    drops whole."""
+    job, keep = owner.execute("""select job, keep::text from app_private.retention_rule
+                                  where target = %s and action = 'delete'""", (parent,)).fetchone()
+    with owner.transaction(force_rollback=True):
+        owner.execute("select set_config('timezone', %s, true)", (tz,))
+        lo, hi = at - dt.timedelta(days=40), at + dt.timedelta(days=40)
+        cut = owner.execute("select app_private.partition_bounds(%s, %s, %s)", (parent, lo, hi)).fetchone()[0]
+        assert cut == sorted(set(cut)) and cut[0] <= lo and cut[-1] >= hi
+        assert all(b - a <= dt.timedelta(days=8) for a, b in zip(cut, cut[1:]))
+        kd = keep_delta(owner, keep)
+        for run in scheduled_runs(owner, job, lo + kd - dt.timedelta(days=2), hi + kd + dt.timedelta(days=2)):
+            cutoff = owner.execute("select app_private.retention_cutoff(%s, %s::interval)", (run, keep)).fetchone()[0]
+            if lo <= cutoff <= hi:
+                assert cutoff in cut, (run, cutoff)
+            # a run a few seconds late uses a cutoff just inside the partition that begins at it
+            late = owner.execute("select app_private.retention_cutoff(%s + interval '7 seconds', %s::interval)",
+                                 (run, keep)).fetchone()[0]
+            assert late - cutoff == dt.timedelta(seconds=7)
+
+
+def keep_delta(conn, keep) -> dt.timedelta:
+    return conn.execute("select (%s::timestamptz + %s::interval) - %s::timestamptz",
+                        ("2030-06-01T00:00:00Z", keep, "2030-06-01T00:00:00Z")).fetchone()[0]
+
+
+@pytest.mark.parametrize("parent, job", [("public.student_activities", "purge_student_activities"),
+                                         ("public.audit_logs", "purge_audit_logs")])
+def test_a_run_on_schedule_drops_its_expired_rows_and_deletes_none_row_by_row(db, owner, parent, job):
+    """The steady state: partitions as the job cuts them (the calendar months of the migration
+    gone), a purge that runs on its schedule (here: this very minute, as pg_cron would start
+    it) drops weeks of expired rows with their partitions, and no batch deletes a row."""
+    w = world_mod.build(owner)
+    u = w.users["student-same-school"]
+    owner.execute(f"delete from {parent}")
+    for part, b in bounds(owner, parent).items():
+        if b:
+            owner.execute(f"drop table {part}")
+    # the job runs weekly at this minute of this weekday (UTC): its last scheduled run was just now
+    owner.execute("""update app_private.retention_job
+                        set schedule = to_char(now() at time zone 'UTC', 'FMMI FMHH24 * * ')
+                                       || extract(dow from now() at time zone 'UTC')::int
+                      where job = %s""", (job,))
+    owner.execute("update app_private.partition_rule set back = back + interval '4 weeks' where parent = %s", (parent,))
+    with psycopg.connect(db.dsn, autocommit=True) as c:
+        c.execute(job_command(c, "maintain_partitions"))
+    cutoff = owner.execute("""select app_private.retention_cutoff(date_trunc('minute', now()), keep)
+                                from app_private.retention_rule where job = %s and target = %s""",
+                           (job, parent)).fetchone()[0]
+    before = bounds(owner, parent)
+    assert cutoff in {b[0] for b in before.values() if b}
+    expired_parts = {p for p, b in before.items() if b and b[1] <= cutoff}
+    # expired: four weeks up to the scheduled cutoff; kept: from the cutoff on
+    insert = ("insert into public.student_activities (user_id, activity_type, created_at) "
+              "select %(u)s, 'a', %(c)s::timestamptz + make_interval(hours => g) from generate_series(-672, 48) g where g <> 0"
+              if parent == "public.student_activities" else
+              "insert into public.audit_logs (action, subject_id, created_at) "
+              "select 'a', %(u)s, %(c)s::timestamptz + make_interval(hours => g) from generate_series(-672, 48) g where g <> 0")
+    owner.execute(insert, {"u": u, "c": cutoff})
+    with psycopg.connect(db.dsn, autocommit=True) as c:
+        c.execute(job_command(c, job))
+    rows, largest, dropped, outcome = owner.execute(
+        """select rows_deleted, largest_batch, partitions_dropped, outcome from app_private.retention_run
+            where job = %s and target = %s order by id desc limit 1""", (job, parent)).fetchone()
+    assert (rows, dropped, outcome) == (672, len(expired_parts), "ok") and len(expired_parts) >= 4
+    assert largest == 0, "a run on schedule deleted rows one by one"
+    assert not (set(bounds(owner, parent)) & expired_parts)
+    assert owner.execute(f"select count(*) from {parent}").fetchone()[0] == 48
 
 
 @pytest.mark.parametrize("parent, job, keep", [("public.student_activities", "purge_student_activities", "1 year"),
@@ -146,7 +244,7 @@ def test_retention_drops_exactly_the_expired_partitions(db, owner, parent, job, 
     cutoff = owner.execute("select now() - %s::interval", (keep,)).fetchone()[0]
     before = bounds(owner, parent)
     expired_parts = {p for p, b in before.items() if b and b[1] <= cutoff}
-    assert expired_parts, "the test needs whole expired months"
+    assert expired_parts, "the test needs wholly expired partitions"
     with psycopg.connect(db.dsn, autocommit=True) as c:
         c.execute(job_command(c, job))
     after = bounds(owner, parent)
