@@ -9,7 +9,6 @@ tests/test_readme.py fails when a section is stale.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -83,15 +82,13 @@ def bench() -> str:
     """The latest `make bench` table, from bench/results/latest.json."""
     import json
 
-    spec = importlib.util.spec_from_file_location("bench_main", ROOT / "bench" / "__main__.py")
+    from .benchfigures import render
+
     path = ROOT / "bench" / "results" / "latest.json"
     if not path.exists():
         return "No benchmark has been run yet.\n"
-    results = json.loads(path.read_text())
-    # bench/__main__.py's render() is pure; load it without running the benchmarks.
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return "```\n" + mod.render(results).split("\n\n")[0] + "\n```\n\n" + mod.render(results).split("\n\n", 1)[1] + "\n"
+    text = render(json.loads(path.read_text()))
+    return "```\n" + text.split("\n\n")[0] + "\n```\n\n" + text.split("\n\n", 1)[1] + "\n"
 
 
 def sections(dsn: str) -> dict[str, str]:

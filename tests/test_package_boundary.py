@@ -1,5 +1,6 @@
 """The package stands alone: no module of dgskills_db imports from tests/ or reads a file
-there (a declaration that tests, README, report and generators share lives in the product)."""
+there (a declaration that tests, README, report and generators share lives in the product),
+and none imports or loads the benchmarks' code in bench/ (it may read their result file)."""
 
 from __future__ import annotations
 
@@ -29,12 +30,12 @@ def offences(source: str) -> list[str]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found += [a.name for a in node.names if a.name.split(".")[0] in TEST_MODULES | {"tests"}]
+            found += [a.name for a in node.names if a.name.split(".")[0] in TEST_MODULES | {"tests", "bench"}]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module.split(".")[0] in TEST_MODULES | {"tests"}:
+            if node.module.split(".")[0] in TEST_MODULES | {"tests", "bench"}:
                 found.append(node.module)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
-            if re.search(r"(^|/)tests(/|$)", node.value):
+            if re.search(r"(^|/)tests(/|$)|(^|/)bench/.*\.py$|^__main__\.py$", node.value):
                 found.append(repr(node.value))
     return found
 
@@ -51,3 +52,6 @@ def test_the_check_finds_what_it_looks_for():
     assert offences("p = ROOT / 'tests' / 'rls' / 'x.py'\n") == ["'tests'"]
     assert offences("p = 'tests/world.py'\n") == ["'tests/world.py'"]
     assert offences('"""Read by tests/ too."""\nimport json\n') == []
+    assert offences("from bench.__main__ import render\n") == ["bench.__main__"]
+    assert offences("spec = ROOT / 'bench' / '__main__.py'\n") == ["'__main__.py'"]
+    assert offences("p = ROOT / 'bench' / 'results' / 'latest.json'\n") == []
