@@ -143,19 +143,30 @@ def _squawk() -> str | None:
     return str(exe) if exe.exists() else shutil.which("squawk")
 
 
+class SquawkFailed(Exception):
+    """squawk ran but did not give its JSON report (a crash, a changed CLI, a timeout)."""
+
+
 def squawk_flags(f: SqlFile) -> list[tuple[int, Flag]] | None:
-    """(1-based line, flag) from squawk for one file; None when squawk is not installed."""
+    """(1-based line, flag) from squawk for one file; None when squawk is not installed.
+    SquawkFailed when it ran and gave no report: no flags is not the same as no answer."""
     exe = _squawk()
     if exe is None:
         return None
-    res = subprocess.run([exe, "--reporter", "json", "--pg-version", "15", "--assume-in-transaction",
-                          "--exclude", ",".join(SQUAWK_EXCLUDED), "--stdin-filepath", f.name],
-                         input=f.text, capture_output=True, text=True, timeout=60)
     try:
+        res = subprocess.run([exe, "--reporter", "json", "--pg-version", "15", "--assume-in-transaction",
+                              "--exclude", ",".join(SQUAWK_EXCLUDED), "--stdin-filepath", f.name],
+                             input=f.text, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SquawkFailed(f"{type(exc).__name__}: {exc}") from exc
+    try:
+        if not res.stdout.strip() and res.returncode != 0:
+            raise ValueError("no report")
         found = json.loads(res.stdout or "[]")
-    except json.JSONDecodeError:
-        return []
-    return [(int(v.get("line", 0)) + 1, Flag(v["rule_name"], v["message"], v.get("help"))) for v in found]
+        return [(int(v.get("line", 0)) + 1, Flag(v["rule_name"], v["message"], v.get("help"))) for v in found]
+    except (json.JSONDecodeError, TypeError, KeyError, AttributeError, ValueError) as exc:
+        said = (res.stderr or res.stdout or "").strip().splitlines()
+        raise SquawkFailed(f"exit {res.returncode}: {said[0] if said else 'no output'}") from exc
 
 
 def report(conn: psycopg.Connection | None, files: list[SqlFile],
@@ -170,7 +181,11 @@ def report(conn: psycopg.Connection | None, files: list[SqlFile],
             node = pglast.parse_sql(st.text)[0].stmt
             lock, on = classify(node)
             rows.append(StatementLock(f.name, st.line, st.excerpt(), lock, [o for o in on if o]))
-        flags = squawk_flags(f)
+        try:
+            flags = squawk_flags(f)
+        except SquawkFailed as exc:
+            notes.append(f"squawk failed on {f.name} ({exc}): its dangerous patterns are not flagged")
+            flags = []
         if flags is None:
             if "squawk" not in " ".join(notes):
                 notes.append("squawk is not installed: dangerous patterns are not flagged")

@@ -399,3 +399,21 @@ def test_a_concurrent_index_file_killed_half_way_is_rebuilt_by_the_next_up(empty
     with empty_db.connect() as c:
         assert c.execute("select indisvalid from pg_index where indexrelid = 'public.t_note_idx'::regclass"
                          ).fetchone()[0] is True
+
+
+@pytest.mark.parametrize("script", ["echo 'panic: something broke' >&2; exit 101", "echo 'not json'",
+                                    "echo '{\"unexpected\": true}'"])
+def test_a_squawk_that_gives_no_report_is_said_not_taken_for_no_flags(tmp_path, monkeypatch, script):
+    """squawk ran but its report is missing or unreadable: plan says so, by file, instead of
+    showing the statements as unflagged."""
+    from dgskills_db import locks
+
+    fake = tmp_path / "squawk"
+    fake.write_text(f"#!/bin/sh\ncat >/dev/null\n{script}\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(locks, "_squawk", lambda: str(fake))
+    root = write_tree(tmp_path / "tree", BASE)
+    (root / "schema/0002_change.sql").write_text("alter table public.t alter column note set not null;\n")
+    rows, notes = locks.report(None, [f for f in sqlfiles.discover(root)[0] if f.name == "schema/0002_change.sql"])
+    assert [fl for r in rows for fl in r.flags] == []
+    assert len(notes) == 1 and notes[0].startswith("squawk failed on schema/0002_change.sql"), notes
