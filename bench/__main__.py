@@ -17,7 +17,8 @@ bench/results/latest.json.
      stall while `up` applies a comment, a policy change and a new column with a long read open.
 
 It prints progress on stderr while it works, and at the end the table; it writes
-bench/results/latest.json (every figure with its goal) and rewrites the README's bench section.
+bench/results/latest.json (at another BENCH_SCALE: scale-<scale>.json; every figure with its
+goal) and rewrites the README's bench section (one table per scale).
 
 Environment: BENCH_SCALE (data set size, default 1.0 = 200 schools, 50,000 pupils,
 1,000,000 activities), BENCH_PURGE_ROWS (default 1,000,000), BENCH_REPEATS (default 7),
@@ -406,7 +407,9 @@ def main() -> None:
     say("up: an empty and a no-op deploy vs sqitch")
     results["up"] = bench_up(server)
     results["figures"] = figures(results)
-    out = ROOT / "bench" / "results" / "latest.json"
+    # the figures at the default scale are latest.json; another scale has its own file, and
+    # the README shows each beside the other
+    out = ROOT / "bench" / "results" / ("latest.json" if SCALE == 1.0 else f"scale-{SCALE:g}.json")
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(render(results))
     print(f"(JSON: {out.relative_to(ROOT)})")

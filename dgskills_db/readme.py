@@ -79,16 +79,23 @@ def register(dsn: str) -> str:
 
 
 def bench() -> str:
-    """The latest `make bench` table, from bench/results/latest.json."""
+    """The latest `make bench` tables: bench/results/latest.json (scale 1.0), then each
+    bench/results/scale-<scale>.json (a run at another BENCH_SCALE)."""
     import json
 
     from .benchfigures import render
 
-    path = ROOT / "bench" / "results" / "latest.json"
-    if not path.exists():
+    results = ROOT / "bench" / "results"
+    files = [p for p in [results / "latest.json", *sorted(results.glob("scale-*.json"))] if p.exists()]
+    if not files:
         return "No benchmark has been run yet.\n"
-    text = render(json.loads(path.read_text()))
-    return "```\n" + text.split("\n\n")[0] + "\n```\n\n" + text.split("\n\n", 1)[1] + "\n"
+    out = []
+    for path in files:
+        r = json.loads(path.read_text())
+        text = render(r)
+        out.append(f"At scale {r['scale']:.1f} (`{path.relative_to(ROOT)}`):\n\n"
+                   "```\n" + text.split("\n\n")[0] + "\n```\n\n" + text.split("\n\n", 1)[1] + "\n")
+    return "\n".join(out)
 
 
 def sections(dsn: str) -> dict[str, str]:
