@@ -3,11 +3,11 @@
 -- requires: app_private.retention_rule
 -- Processing register: each technical measure the register claims for a table is one the catalog
 -- shows: rls (row-level security on), cascade (rows about a user go with the account: a foreign key
--- to users ON DELETE CASCADE), school_scope / class_scope (a policy, or a helper it calls, bounds
--- rows by the school / by class_teachers), append_only (no API role may update, delete or truncate),
--- retention_job (a declared retention rule deletes from it), rpc (signed-in users may execute the
+-- to users ON DELETE CASCADE), school_scope / class_scope (a policy, or a helper it calls directly or
+-- through other helpers, bounds rows by the school / by class_teachers), append_only (no API role may
+-- update, delete or truncate), retention_job (a declared retention rule deletes from it), rpc (signed-in users may execute the
 -- function that exercises a data-subject right).
-with m as (
+with recursive m as (
     select
         m.ropa_id,
         m.measure,
@@ -29,20 +29,40 @@ pol as (
     from pg_catalog.pg_policy as p
 ),
 
+-- the product's helpers each policy reaches: those it names, and those they name, transitively
+reach as (
+    select
+        pol.polrelid,
+        f.oid as fid
+    from pol
+    inner join pg_catalog.pg_proc as f
+        on
+            f.pronamespace in ('app_private'::regnamespace, 'public'::regnamespace)
+            and pol.expr ~ ('\m' || f.proname || '\(')
+    union
+    select
+        r.polrelid,
+        g.oid as fid
+    from reach as r
+    inner join pg_catalog.pg_proc as f on r.fid = f.oid
+    inner join pg_catalog.pg_proc as g
+        on
+            g.pronamespace in ('app_private'::regnamespace, 'public'::regnamespace)
+            and f.prosrc ~ ('\m' || g.proname || '\(')
+),
+
 scoped as (
     select
         pol.polrelid,
         pol.expr ~ 'school' or exists (
-            select from pg_catalog.pg_proc as f
-            where
-                f.pronamespace in ('app_private'::regnamespace, 'public'::regnamespace)
-                and pol.expr ~ ('\m' || f.proname || '\(') and f.prosrc ~ 'school'
+            select from reach as r
+            inner join pg_catalog.pg_proc as f on r.fid = f.oid
+            where r.polrelid = pol.polrelid and f.prosrc ~ 'school'
         ) as by_school,
         pol.expr ~ 'class_teachers' or exists (
-            select from pg_catalog.pg_proc as f
-            where
-                f.pronamespace in ('app_private'::regnamespace, 'public'::regnamespace)
-                and pol.expr ~ ('\m' || f.proname || '\(') and f.prosrc ~ 'class_teachers'
+            select from reach as r
+            inner join pg_catalog.pg_proc as f on r.fid = f.oid
+            where r.polrelid = pol.polrelid and f.prosrc ~ 'class_teachers'
         ) as by_class,
         pol.expr ~ '^\s*true\s*$' as open
     from pol
