@@ -222,6 +222,44 @@ $$;
 comment on function app_private.school_restricted_ids() is
 'For a teacher or admin: the pupils of their school whose processing is restricted (S-RLS-6). Pupils only: a staff member''s own restriction does not hide their actions (class links, audit entries) from the school admin. Empty for anyone else: a pupil does not learn which schoolmates restricted processing.';
 
+/*
+  The owners whose own-data rows (the tracking tables: activity, progress, XP, ...) the
+  signed-in user reads: themself, and for a teacher or school admin the pupils in their care
+  (my_pupil_ids()) whose processing is not restricted (school_restricted_ids()). One set, so
+  a policy is a single `user_id = any((select app_private.own_or_care_ids()))`: one
+  initPlan and one index condition on the owner column, where `user_id = uid or (in care
+  and not restricted)` costs two index scans per partition (a BitmapOr) and a sort. A pupil,
+  a developer or a user without a profile row gets just themself after one primary-key read
+  of users, without evaluating the staff sets. A token without a sub reaches nobody; a sub
+  that is not a uuid fails as auth.uid() does.
+*/
+create or replace function app_private.own_or_care_ids()
+returns uuid[]
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+    v_uid uuid := (select auth.uid());
+    v_role text;
+    v_restricted uuid[];
+begin
+    if v_uid is null then
+        return array[]::uuid[];
+    end if;
+    select u.role into v_role from public.users as u where u.id = v_uid;
+    if v_role is null or v_role not in ('teacher', 'admin') then
+        return array[v_uid];
+    end if;
+    v_restricted := app_private.school_restricted_ids();
+    return array[v_uid] || array(
+        select p.id from unnest(app_private.my_pupil_ids()) as p (id)
+        where p.id <> all(v_restricted)
+    );
+end
+$$;
+comment on function app_private.own_or_care_ids() is
+'The signed-in user and, for a teacher or school admin, the pupils in their care (my_pupil_ids()) whose processing is not restricted (S-RLS-6, S-RLS-7): the owners whose own-data rows they read. Just the user for a pupil or developer; empty without a sub.';
+
 create or replace function app_private.message_recipient_ids()
 returns uuid[]
 language plpgsql stable security definer
@@ -255,6 +293,7 @@ app_private.classmate_ids(),
 app_private.my_pupil_ids(),
 app_private.teaches_pupil(uuid),
 app_private.school_restricted_ids(),
+app_private.own_or_care_ids(),
 app_private.message_recipient_ids()
 from public, anon, authenticated, service_role;
 
@@ -267,5 +306,6 @@ app_private.school_pupil_ids(),
 app_private.my_pupil_ids(),
 app_private.classmate_ids(),
 app_private.school_restricted_ids(),
+app_private.own_or_care_ids(),
 app_private.message_recipient_ids()
 to authenticated, service_role;

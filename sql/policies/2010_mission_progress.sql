@@ -6,13 +6,7 @@
 select app_private.reset_table_security('public.mission_progress');
 
 create policy select_own_or_staff on public.mission_progress for select to authenticated
-using (
-    user_id = (select auth.uid())
-    or (
-        user_id = any((select app_private.my_pupil_ids())::uuid[])
-        and user_id <> all((select app_private.school_restricted_ids())::uuid[])
-    )
-);
+using (user_id = any((select app_private.own_or_care_ids())::uuid[]));
 comment on policy select_own_or_staff on public.mission_progress is
 'The pupil reads their own rows; staff read those of the pupils in their care (a teacher: their classes) rows unless processing is restricted.';
 

@@ -2,13 +2,7 @@
 select app_private.reset_table_security('public.student_activities');
 
 create policy select_own_or_staff on public.student_activities for select to authenticated
-using (
-    user_id = (select auth.uid())
-    or (
-        user_id = any((select app_private.my_pupil_ids())::uuid[])
-        and user_id <> all((select app_private.school_restricted_ids())::uuid[])
-    )
-);
+using (user_id = any((select app_private.own_or_care_ids())::uuid[]));
 comment on policy select_own_or_staff on public.student_activities is
 'The pupil reads their own activity; staff read those of the pupils in their care (a teacher: their classes) activity unless processing is restricted.';
 

@@ -15,10 +15,7 @@ using (
         visibility = 'class'
         and (
             user_id = any((select app_private.classmate_ids())::uuid[])
-            or (
-                user_id = any((select app_private.my_pupil_ids())::uuid[])
-                and user_id <> all((select app_private.school_restricted_ids())::uuid[])
-            )
+            or user_id = any((select app_private.own_or_care_ids())::uuid[])
         )
     )
 );

@@ -2,13 +2,7 @@
 select app_private.reset_table_security('public.feedback');
 
 create policy select_own_or_staff on public.feedback for select to authenticated
-using (
-    user_id = (select auth.uid())
-    or (
-        user_id = any((select app_private.my_pupil_ids())::uuid[])
-        and user_id <> all((select app_private.school_restricted_ids())::uuid[])
-    )
-);
+using (user_id = any((select app_private.own_or_care_ids())::uuid[]));
 comment on policy select_own_or_staff on public.feedback is
 'The pupil reads their own feedback; staff read those of the pupils in their care (a teacher: their classes) feedback unless processing is restricted.';
 

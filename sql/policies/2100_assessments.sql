@@ -6,13 +6,7 @@
 select app_private.reset_table_security('public.assessments');
 
 create policy select_own_or_staff on public.assessments for select to authenticated
-using (
-    student_id = (select auth.uid())
-    or (
-        student_id = any((select app_private.my_pupil_ids())::uuid[])
-        and student_id <> all((select app_private.school_restricted_ids())::uuid[])
-    )
-);
+using (student_id = any((select app_private.own_or_care_ids())::uuid[]));
 comment on policy select_own_or_staff on public.assessments is
 'The pupil reads their own assessments; staff read those of the pupils in their care unless processing is restricted.';
 
