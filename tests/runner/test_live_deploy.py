@@ -10,12 +10,13 @@ import subprocess
 import sys
 import threading
 import time
+import re
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from dgskills_db import drift, runner, sqlfiles
+from dgskills_db import apply, drift, runner, sqlfiles
 from personas import as_user
 from tests.runner.test_runner import ROOT, write_tree
 
@@ -417,3 +418,62 @@ def test_a_squawk_that_gives_no_report_is_said_not_taken_for_no_flags(tmp_path, 
     rows, notes = locks.report(None, [f for f in sqlfiles.discover(root)[0] if f.name == "schema/0002_change.sql"])
     assert [fl for r in rows for fl in r.flags] == []
     assert len(notes) == 1 and notes[0].startswith("squawk failed on schema/0002_change.sql"), notes
+
+
+RENAMES_AND_DROPS = {
+    "schema/0001_base.sql": """
+create table public.a (id int primary key, note text, constraint a_note_key unique (note));
+create table public.b (id int primary key);
+create table public.c (id int primary key);
+create table public.d (id int primary key);
+create function public.drop_d() returns void language plpgsql as $$ begin drop table public.d; end $$;
+""",
+    "schema/0002_change.sql": """
+create schema elsewhere;
+insert into public.a values (1, 'x');
+alter table public.a rename to a2;
+select count(*) from public.a2 where note = 'x';
+alter table public.a2 drop constraint a_note_key;
+insert into public.b values (1);
+alter table public.b set schema elsewhere;
+insert into public.c values (1);
+do $$ begin execute 'drop table public.c'; end $$;
+insert into public.d values (1);
+select public.drop_d();
+create table public.e (id int);
+insert into public.e values (1);
+drop table public.e;
+""",
+}
+
+
+@pytest.mark.parametrize("tree", ["project", "renames-and-drops"])
+def test_the_lock_report_names_what_reading_after_every_statement_would(server_dsn, tmp_path, tree):
+    """The deploy reads its locks only before statements that might drop or rename a relation
+    (and at commit): over the whole project, and over every way of dropping or renaming one
+    (RENAME, SET SCHEMA, DROP CONSTRAINT's index, DROP in a DO block or in a function, DROP of
+    a table created in the same file, each right after a statement that locks its relation
+    and reads no locks), it reports the same locks, by the same names, as reading them after
+    every statement does."""
+    from conftest import drop_db, new_db
+
+    root = runner.SQL_ROOT if tree == "project" else write_tree(tmp_path / "full", RENAMES_AND_DROPS)
+    reports = {}
+    for every in (True, False):
+        jan, tdb = new_db(server_dsn, None)
+        try:
+            if tree != "project":
+                runner.up(tdb.dsn, write_tree(tmp_path / "base", {"schema/0001_base.sql": RENAMES_AND_DROPS[
+                    "schema/0001_base.sql"]}), reconcile_cron=False)
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(apply, "SAMPLE_EVERY_STATEMENT", every)
+                res = runner.up(tdb.dsn, root, reconcile_cron=False)
+            reports[every] = {(re.sub(r"^relation \d+ ", "relation N ", r), m) for r, m in res.locks}
+        finally:
+            drop_db(jan, tdb)
+    assert reports[False] == reports[True]
+    if tree != "project":
+        names = {r for r, _ in reports[False]}
+        # locked by a statement before the one that dropped or renamed it: by its name then
+        assert {"public.a", "public.a2", "public.b", "elsewhere.b", "public.c", "public.d", "public.a_note_key",
+                "public.e"} <= names, names
