@@ -190,8 +190,15 @@ def generate(dsn: str, scale: float = 1.0, seed: int = 42, quiet: bool = False) 
         heavy_ids = add_heavy_pupils(c, p)
         c.execute("set session_replication_role = origin")
         c.execute("analyze")
-        counts = {r[0]: r[1] for r in c.execute(
-            "select relname, n_live_tup from pg_stat_user_tables where schemaname = 'public' order by relname").fetchall()}
+        # a partitioned table's rows are its partitions' (its own statistics count none)
+        counts = {r[0]: int(r[1]) for r in c.execute(
+            """select k.relname, coalesce(s.n_live_tup, 0) + coalesce((
+                      select sum(ps.n_live_tup) from pg_inherits i
+                        join pg_stat_user_tables ps on ps.relid = i.inhrelid
+                       where i.inhparent = k.oid), 0)
+                 from pg_class k join pg_namespace n on n.oid = k.relnamespace
+                 left join pg_stat_user_tables s on s.relid = k.oid
+                where n.nspname = 'public' and k.relkind in ('r', 'p') order by k.relname""").fetchall()}
     took = time.perf_counter() - t0
     if not quiet:
         print(f"generated scale {scale} seed {seed} in {took:.1f}s: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
