@@ -182,22 +182,27 @@ from declared as d);
   would land in the default partition (verify reports missing time). A table removed here
   keeps its partitions (turning a partitioned table back is a migration).
 */
-with declared (parent, ts_column, ahead, back) as (
+with declared (parent, ts_column, ahead, back, runs_per_partition) as (
     values
-    ('public.student_activities', 'created_at', interval '3 months', interval '1 year'),
-    ('public.audit_logs', 'created_at', interval '3 months', interval '3 years')
+    -- a partition per weekly run: every expired activity goes with a whole partition
+    ('public.student_activities', 'created_at', interval '3 months', interval '1 year', 1),
+    -- few rows over three years: a partition per fourth weekly run (about 40 instead of 160)
+    ('public.audit_logs', 'created_at', interval '3 months', interval '3 years', 4)
 ),
 
 upserted as (
-    insert into app_private.partition_rule as p (parent, ts_column, ahead, back)
+    insert into app_private.partition_rule as p (parent, ts_column, ahead, back, runs_per_partition)
     select
         parent,
         ts_column,
         ahead,
-        back
+        back,
+        runs_per_partition
     from declared
     on conflict (parent) do update
-        set ts_column = excluded.ts_column, ahead = excluded.ahead, back = excluded.back
+        set
+            ts_column = excluded.ts_column, ahead = excluded.ahead, back = excluded.back,
+            runs_per_partition = excluded.runs_per_partition
     returning p.parent
 )
 

@@ -14,7 +14,10 @@
   Calendar months would not do that: a weekly run would delete the expired week of the
   boundary month row by row, every week, and the month's drop would find it nearly empty.
   The schedule must be daily or weekly ('M H * * *' or 'M H * * D'); another one is
-  refused (22023) and recorded as the job's failure.
+  refused (22023) and recorded as the job's failure. A table of few rows may span several
+  runs per partition (partition_rule.runs_per_partition: audit_logs, 4): fewer partitions
+  for every query without a condition on the key, and the runs between delete its expired
+  rows in batches.
 
   Partitions are only ever added where no partition covers the time yet (a multirange
   difference), so partitions cut otherwise before (the calendar months that
@@ -56,12 +59,14 @@ as $$
 declare
     v_keep interval;
     v_schedule text;
+    v_every integer;
     f text[];
     v_all timestamptz[];
 begin
-    select r.keep, j.schedule into v_keep, v_schedule
+    select r.keep, j.schedule, coalesce(pr.runs_per_partition, 1) into v_keep, v_schedule, v_every
     from app_private.retention_rule as r
     inner join app_private.retention_job as j on r.job = j.job
+    left join app_private.partition_rule as pr on r.target = pr.parent
     where r.target = p_parent and r.action = 'delete';
     if not found then
         raise exception using errcode = '22023', message = pg_catalog.format(
@@ -78,17 +83,20 @@ begin
             p_parent, v_schedule
         );
     end if;
-    -- the scheduled runs around [p_from + keep, p_to + keep], each minus keep
+    -- every runs_per_partition-th scheduled run around [p_from + keep, p_to + keep] (runs
+    -- counted in days or weeks from 1970-01-01 UTC, so the same runs every time), minus keep
     select pg_catalog.array_agg(distinct app_private.retention_cutoff(
         (d.d + pg_catalog.make_interval(hours => f[2]::integer, mins => f[1]::integer)) at time zone 'UTC', v_keep
     ))
     into v_all
     from pg_catalog.generate_series(
-        pg_catalog.date_trunc('day', (p_from at time zone 'UTC') + v_keep) - interval '10 days',
-        pg_catalog.date_trunc('day', (p_to at time zone 'UTC') + v_keep) + interval '10 days',
+        pg_catalog.date_trunc('day', (p_from at time zone 'UTC') + v_keep) - pg_catalog.make_interval(days => 10 + 7 * v_every),
+        pg_catalog.date_trunc('day', (p_to at time zone 'UTC') + v_keep) + pg_catalog.make_interval(days => 10 + 7 * v_every),
         interval '1 day'
     ) as d (d)
-    where f[5] = '*' or extract(dow from d.d) = f[5]::integer % 7;
+    where
+        (f[5] = '*' or extract(dow from d.d) = f[5]::integer % 7)
+        and ((d.d::date - date '1970-01-01') / (case when f[5] = '*' then 1 else 7 end)) % v_every = 0;
     -- from the last bound at or before p_from to the first at or after p_to
     return array(
         select b.b from pg_catalog.unnest(v_all) as b (b)
@@ -100,7 +108,7 @@ begin
 end
 $$;
 comment on function app_private.partition_bounds(text, timestamptz, timestamptz) is
-'Where the partitions of a declared partitioned table are cut, from the last bound at or before p_from to the first at or after p_to: the cutoffs its purge job uses at its scheduled runs (each scheduled run minus the rule''s keep, UTC; app_private.retention_cutoff). A run on schedule then finds every expired row in partitions it can drop whole. 22023 for a table without a purge job or with a schedule other than daily or weekly.';
+'Where the partitions of a declared partitioned table are cut, from the last bound at or before p_from to the first at or after p_to: the cutoffs its purge job uses at its scheduled runs (each scheduled run, or each runs_per_partition-th, minus the rule''s keep, UTC; app_private.retention_cutoff). A run on schedule then finds every expired row in partitions it can drop whole. 22023 for a table without a purge job or with a schedule other than daily or weekly.';
 
 /* The partitions a declared table lacks now: [{name, from, to}], {name} for the default. */
 create or replace function app_private.missing_partitions(p_parent text)
