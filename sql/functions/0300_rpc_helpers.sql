@@ -140,6 +140,32 @@ comment on function app_private.user_references() is
 'Every column that references public.users(id), from the catalog, with its declared kind (about / actor; null when undeclared): what the export covers and the deletion counts.';
 
 /*
+  The export's `subject`: the account's profile as its owner may read it, the restriction
+  reason included (S-RLS-6 hides it from teachers, not from the pupil).
+*/
+create or replace function app_private.export_subject(p_user uuid)
+returns jsonb
+language sql stable security definer
+set search_path = ''
+as $$
+    select pg_catalog.jsonb_build_object(
+        'id', u.id, 'email', u.email, 'display_name', u.display_name, 'first_name', u.first_name,
+        'last_name', u.last_name, 'role', u.role, 'school', s.name, 'class', c.name, 'year_group', u.year_group,
+        'education_level', u.education_level, 'processing_restricted', u.processing_restricted,
+        'restricted_at', u.restricted_at,
+        'restricted_reason', (select pr.reason from public.processing_restrictions as pr where pr.user_id = u.id),
+        'account_created_at', au.created_at, 'created_at', u.created_at, 'updated_at', u.updated_at
+    )
+    from public.users as u
+    left join public.schools as s on s.id = u.school_id
+    left join public.classes as c on c.id = u.class_id
+    left join auth.users as au on au.id = u.id
+    where u.id = p_user
+$$;
+comment on function app_private.export_subject(uuid) is
+'The subject of an Art. 15/20 export: the profile of one user (school and class by name, the restriction reason, the account''s creation).';
+
+/*
   The Art. 15/20 export of the rows *about* one user (S-RPC-4): every table with a
   column declared `about` (dgskills_db/declarations/user_columns.toml) that holds the
   user — both sides of messages and duels, notes and assessments about the pupil —
@@ -161,19 +187,7 @@ declare
     v_parts text[] := '{}'::text[];
     v_subject jsonb;
 begin
-    select pg_catalog.jsonb_build_object(
-        'id', u.id, 'email', u.email, 'display_name', u.display_name, 'first_name', u.first_name,
-        'last_name', u.last_name, 'role', u.role, 'school', s.name, 'class', c.name, 'year_group', u.year_group,
-        'education_level', u.education_level, 'processing_restricted', u.processing_restricted,
-        'restricted_at', u.restricted_at,
-        'restricted_reason', (select pr.reason from public.processing_restrictions as pr where pr.user_id = u.id),
-        'account_created_at', au.created_at, 'created_at', u.created_at, 'updated_at', u.updated_at
-    ) into v_subject
-    from public.users as u
-    left join public.schools as s on s.id = u.school_id
-    left join public.classes as c on c.id = u.class_id
-    left join auth.users as au on au.id = u.id
-    where u.id = p_user;
+    v_subject := app_private.export_subject(p_user);
     for r in
         select ur.tbl, ur.table_name,
                pg_catalog.array_agg(ur.col order by ur.col) filter (where coalesce(ur.kind, 'about') = 'about') as cols,
@@ -327,6 +341,7 @@ app_private.caller(),
 app_private.school_member_for_staff(uuid, boolean),
 app_private.check_text(text, text, integer, integer),
 app_private.user_references(),
+app_private.export_subject(uuid),
 app_private.export_user(uuid),
 app_private.deletion_counts(uuid),
 app_private.delete_account(uuid, uuid, boolean),

@@ -35,7 +35,7 @@ RPC_CALLERS = {
 }
 # app_private functions an API role may run: what its policies call, and what the
 # SECURITY INVOKER export_my_data() calls as the caller.
-INVOKER_NEEDS = {"authenticated": {"export_self", "declared_user_columns"}}
+INVOKER_NEEDS = {"authenticated": {"export_self", "export_self_compiled", "export_actor_rows", "declared_user_columns"}}
 
 
 @pytest.fixture(scope="module")

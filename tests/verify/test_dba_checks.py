@@ -35,7 +35,7 @@ def test_a_renamed_column_makes_the_functions_using_it_findings(db, use_plpgsql_
     conn.execute(RENAME)
     found = bodies.check(conn, use_plpgsql_check)
     objects = {f.object for f in found}
-    assert {"school_directory()", "app_private.export_user(uuid)"} <= objects, found
+    assert {"school_directory()", "app_private.export_subject(uuid)"} <= objects, found
     assert all(f.level == "ERROR" and f.name == "function_body_invalid" and "display_name" in f.detail
                for f in found)
     conn.execute(UNDO)
