@@ -99,3 +99,24 @@ def test_a_table_added_after_the_deploy_is_exported_by_the_dynamic_path(owner):
         again = c.execute("select public.export_my_data()").fetchone()[0]
     assert owner.execute("select app_private.export_spec() = app_private.export_compiled_spec()").fetchone()[0]
     assert [r["note"] for r in again["data"]["added_by_hand"]] == ["mine"]
+
+
+def test_a_deploy_adding_a_table_that_references_users_recompiles_the_export(db, tmp_path):
+    """Not only a fresh build: a versioned file that adds a user reference to a deployed
+    database makes `up` re-run the export's file, so the fast path stays the one taken."""
+    import shutil
+
+    from dgskills_db import runner
+
+    root = tmp_path / "sql"
+    shutil.copytree(runner.SQL_ROOT, root)
+    (root / "schema/9994_added.sql").write_text(
+        "create table public.added_later (\n"
+        "    id bigint generated always as identity primary key,\n"
+        "    user_id uuid not null references public.users (id) on delete cascade\n);\n"
+        "alter table public.added_later enable row level security;\n")
+    res = runner.up(db.dsn, root, reconcile_cron=False)
+    assert "functions/0400_export_my_data.sql" in [a.file for a in res.applied]
+    with db.connect() as c:
+        spec, compiled = c.execute("select app_private.export_spec(), app_private.export_compiled_spec()").fetchone()
+        assert "added_later" in spec and spec == compiled
