@@ -56,13 +56,13 @@ comment on function app_private.export_spec() is
   Builds, from the live catalog, the two compiled passes of the export:
     app_private.export_about_rows(p_user) (SECURITY DEFINER): per table, every row about
       the user, as a JSON array text;
-    app_private.export_actor_rows(p_user) (SECURITY INVOKER): per table with an actor
-      column, the rows where the user acted and is not the subject, as the caller's RLS
+    app_private.export_actor_rows() (SECURITY INVOKER): per table with an actor column,
+      the rows where the signed-in user acted and is not the subject, as their own RLS
       shows them;
   each a single statement of static SQL (one plan, cached), app_private.export_compiled_tables()
   (their tables, in order) and app_private.export_compiled_spec(), the export_spec()
   they were built from. Names are
-  quoted by format(%I) and regclass output; the user is a parameter.
+  quoted by format(%I) and regclass output; the user is a parameter or the signed-in user.
 */
 create or replace function app_private.export_compile()
 returns void
@@ -108,9 +108,9 @@ begin
                 '(' || v_select || ')',
                 r.tbl,
                 pg_catalog.format('(%s) and not (%s)',
-                    (select pg_catalog.string_agg(pg_catalog.format('t.%I = p_user', c), ' or ')
+                    (select pg_catalog.string_agg(pg_catalog.format('t.%I = v_me', c), ' or ')
                      from pg_catalog.unnest(r.actor_cols) as c),
-                    coalesce((select pg_catalog.string_agg(pg_catalog.format('t.%I is not distinct from p_user', c), ' or ')
+                    coalesce((select pg_catalog.string_agg(pg_catalog.format('t.%I is not distinct from v_me', c), ' or ')
                               from pg_catalog.unnest(r.about_cols) as c), 'false')));
         end if;
     end loop;
@@ -146,22 +146,22 @@ $f$, e'begin\n    return array[\n        '
     'Compiled by export_compile(): per table of export_compiled_spec() (in its order), the rows about the user as a JSON array.';
 
     execute pg_catalog.format($f$
-create or replace function app_private.export_actor_rows(p_user uuid)
+create or replace function app_private.export_actor_rows()
 returns text[]
 language plpgsql stable security invoker
 set search_path = ''
 as %L
-$f$, e'begin\n    return array[\n        '
+$f$, e'declare\n    v_me uuid := (select auth.uid());\nbegin\n    return array[\n        '
      || coalesce(pg_catalog.array_to_string(v_actor, e',\n        '), '') || e'\n    ]::text[];\nend\n');
-    comment on function app_private.export_actor_rows(uuid) is
-    'Compiled by export_compile(): per table of export_compiled_spec() with an actor column (in its order), the rows where the user acted and is not the subject, as the caller''s row-level security shows them, as a JSON array.';
+    comment on function app_private.export_actor_rows() is
+    'Compiled by export_compile(): per table of export_compiled_spec() with an actor column (in its order), the rows where the signed-in user acted and is not the subject, as their own row-level security shows them, as a JSON array.';
 
     revoke all on function app_private.export_compiled_spec() from public, anon, authenticated, service_role;
     revoke all on function app_private.export_compiled_tables() from public, anon, authenticated, service_role;
     revoke all on function app_private.export_about_rows(uuid) from public, anon, authenticated, service_role;
-    revoke all on function app_private.export_actor_rows(uuid) from public, anon, authenticated, service_role;
+    revoke all on function app_private.export_actor_rows() from public, anon, authenticated, service_role;
     -- SECURITY INVOKER: the caller reads nothing through it that RLS does not show them anyway
-    grant execute on function app_private.export_actor_rows(uuid) to authenticated;
+    grant execute on function app_private.export_actor_rows() to authenticated;
 end
 $$;
 comment on function app_private.export_compile() is
@@ -177,7 +177,7 @@ select app_private.export_compile();
   export_my_data() takes the dynamic path (export_self()).
 */
 create or replace function app_private.export_self_compiled(
-    out compiled boolean, out subject_id uuid, out subject text, out tables text[], out about_rows text[],
+    out compiled boolean, out subject text, out tables text[], out about_rows text[],
     out actor_tables text[]
 )
 language plpgsql volatile security definer
@@ -192,7 +192,6 @@ begin
     end if;
     perform app_private.audit('gdpr_data_export', v_me.id, v_me.id, v_me.school_id,
         pg_catalog.jsonb_build_object('legal_basis', 'Art. 15/20 GDPR', 'initiator', 'self'));
-    subject_id := v_me.id;
     subject := app_private.export_subject(v_me.id)::text;
     select ct.tables, ct.actor_tables into tables, actor_tables from app_private.export_compiled_tables() as ct;
     about_rows := app_private.export_about_rows(v_me.id);
@@ -239,7 +238,7 @@ declare
 begin
     if v_self.compiled then
         v_rows := v_self.about_rows;
-        v_actor := app_private.export_actor_rows(v_self.subject_id);
+        v_actor := app_private.export_actor_rows();
         for j in 1 .. coalesce(pg_catalog.cardinality(v_self.actor_tables), 0) loop
             continue when v_actor[j] = '[]';
             i := pg_catalog.array_position(v_self.tables, v_self.actor_tables[j]);
