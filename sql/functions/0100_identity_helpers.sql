@@ -216,11 +216,18 @@ begin
                 and u.role = 'student'
                 and u.processing_restricted
                 and u.school_id = me.school_id
+                and (
+                    me.role = 'admin'
+                    or u.class_id in (
+                        select ct.class_id from public.class_teachers as ct
+                        where ct.teacher_id = me.id and ct.school_id = me.school_id
+                    )
+                )
     );
 end
 $$;
 comment on function app_private.school_restricted_ids() is
-'For a teacher or admin: the pupils of their school whose processing is restricted (S-RLS-6). Pupils only: a staff member''s own restriction does not hide their actions (class links, audit entries) from the school admin. Empty for anyone else: a pupil does not learn which schoolmates restricted processing.';
+'For a school admin: the pupils of their school whose processing is restricted (S-RLS-6); for a teacher: those of the classes they teach (S-RLS-7: whether a pupil of another class restricted processing is not their business). Every policy that reads it also requires the pupil to be in the caller''s care (my_pupil_ids()). Pupils only: a staff member''s own restriction does not hide their actions (class links, audit entries) from the school admin. Empty for anyone else: a pupil does not learn which schoolmates restricted processing.';
 
 /*
   The owners whose own-data rows (the tracking tables: activity, progress, XP, ...) the

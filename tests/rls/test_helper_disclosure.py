@@ -116,3 +116,29 @@ def test_no_helper_tells_a_pupil_more_than_the_directory(owner, persona):
     for name in names:
         b, a = before[name], after[name]
         assert normalise(a) == normalise(b), f"{name} tells a pupil whose processing is restricted"
+
+
+CARE = """select u.id from public.users u join public.users me on me.id = %(me)s
+           where u.role = 'student' and u.school_id = me.school_id
+             and (me.role = 'admin' or u.class_id in (select class_id from public.class_teachers
+                                                       where teacher_id = me.id))"""
+
+
+@pytest.mark.parametrize("persona", ["class-teacher", "other-class-teacher", "admin-same-school"])
+def test_no_helper_tells_staff_about_pupils_outside_their_care(owner, persona):
+    """The same for staff (S-RLS-7 with S-RLS-6): whether a pupil outside the caller's care
+    (another class; for an admin, another school) restricted processing is not their business:
+    restricting every such pupil changes nothing any helper returns to them."""
+    w = world_mod.build(owner)
+    me = w.users[persona]
+    names = helpers(owner)
+    care = {r[0] for r in owner.execute(CARE, {"me": me}).fetchall()}
+    before = call_all(owner, me, names)
+    outside = owner.execute("""update public.users set processing_restricted = true, restricted_at = now()
+                                where role = 'student' and not processing_restricted and not (id = any(%s))
+                               returning id""", (list(care),)).fetchall()
+    assert outside, "the world needs pupils outside the persona's care"
+    after = call_all(owner, me, names)
+    for name in names:
+        assert normalise(after[name]) == normalise(before[name]), \
+            f"{name} tells {persona} that a pupil outside their care restricted processing"
