@@ -12,7 +12,8 @@ bench/results/latest.json.
      reader meanwhile, and the dead tuples left behind.
   5. `up` on an empty database and a no-op `up`, vs Sqitch deploying the same SQL files.
   6. Throughput under concurrent load (bench/throughput.py): N pgbench clients running a mixed
-     PostgREST-style workload through RLS vs the same as the owner with explicit filters.
+     PostgREST-style workload through RLS vs the same as the owner with explicit filters, with
+     prepared statements (as PostgREST) and with the simple protocol (every statement planned).
   7. Deploy under live traffic (bench/live_deploy.py): failed API requests and the longest API
      stall while `up` applies a comment, a policy change and a new column with a long read open.
 
@@ -396,7 +397,14 @@ def main() -> None:
         results["rls"] = bench_rls(data.dsn)
         say("rights: delete_my_account() and export_my_data() of the heaviest pupils")
         results["rights"] = bench_rights(data.dsn, info["heavy"])
-        results["throughput"] = bench_throughput(data.dsn, say=say)
+        import bench.throughput as tp
+
+        # prepared statements, as PostgREST sends them by default; then the simple protocol,
+        # in which every statement is planned (a transaction pooler without prepared statements)
+        for key, protocol in (("throughput", "prepared"), ("throughput_simple", "simple")):
+            tp.PROTOCOL = protocol
+            say(f"throughput: {protocol} protocol")
+            results[key] = bench_throughput(data.dsn, say=say)
         from bench.live_deploy import bench_live_deploy
 
         results["live_deploy"] = bench_live_deploy(data.dsn, say=say)  # last: it changes the schema

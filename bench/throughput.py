@@ -14,6 +14,10 @@ keeps the request context), so both sides make the same round trips and the diff
 row-level security. Rounds alternate RLS / explicit (3 each by default, BENCH_TP_ROUNDS);
 transactions per second are medians over rounds, latencies (p50, p99) over every transaction.
 Before measuring, every query pair is run for a sample of personas and must return the same rows.
+Statements are prepared (pgbench -M prepared), as PostgREST prepares them by default
+(db-prepared-statements): a connection plans each query once, which matters for the
+partitioned tables, whose every partition a plan considers when the time condition is now()-
+relative (BENCH_TP_PROTOCOL=simple plans every statement, as behind a transaction pooler).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from bench.queries import DASHBOARD_EXPLICIT, DASHBOARD_RLS, OWN_EXPLICIT, OWN_R
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 SECONDS = int(os.environ.get("BENCH_TP_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_TP_ROUNDS", "3"))
+PROTOCOL = os.environ.get("BENCH_TP_PROTOCOL", "prepared")
 
 PROGRESS_RLS = "select mission_id, step, status from public.mission_progress order by mission_id, step"
 PROGRESS_EXPLICIT = ("select mission_id, step, status from public.mission_progress where user_id = %(pupil)s "
@@ -56,8 +61,11 @@ WORKLOAD = [
 
 
 def _pgbench_sql(q: str) -> str:
-    """A psycopg query with %(name)s parameters as a pgbench statement with :name variables."""
-    return re.sub(r"%\((\w+)\)s", r"':\1'", " ".join(q.split())).replace("%%", "%")
+    """A psycopg query with %(name)s parameters as a pgbench statement with :name variables
+    (quoted text in the simple protocol, where pgbench pastes the value; a bound parameter in
+    the extended ones)."""
+    var = r"':\1'" if PROTOCOL == "simple" else r":\1"
+    return re.sub(r"%\((\w+)\)s", var, " ".join(q.split())).replace("%%", "%")
 
 
 def _setup(dsn: str) -> tuple[int, int]:
@@ -81,7 +89,10 @@ def _setup(dsn: str) -> tuple[int, int]:
 
 
 def _claims(var: str) -> str:
-    return '{"sub":":' + var + '","role":"authenticated","aud":"authenticated"}'
+    """The claims JSON as an SQL expression with the persona's id in it."""
+    if PROTOCOL == "simple":
+        return "'" + '{"sub":":' + var + '","role":"authenticated","aud":"authenticated"}' + "'"
+    return f"json_build_object('sub', :{var}::text, 'role', 'authenticated', 'aud', 'authenticated')::text"
 
 
 def _scripts(tmp: Path, np: int, nt: int, rls: bool) -> list[str]:
@@ -95,10 +106,10 @@ def _scripts(tmp: Path, np: int, nt: int, rls: bool) -> list[str]:
             var = "teacher"
         if rls:
             ident = (f"select set_config('role', 'authenticated', true), "
-                     f"set_config('request.jwt.claims', '{_claims(var)}', true);\n")
+                     f"set_config('request.jwt.claims', {_claims(var)}, true);\n")
             body = _pgbench_sql(q_rls)
         else:
-            ident = f"select set_config('request.jwt.claims', '{_claims(var)}', true);\n"
+            ident = f"select set_config('request.jwt.claims', {_claims(var)}, true);\n"
             body = _pgbench_sql(q_ref)
         path = tmp / f"{'rls' if rls else 'explicit'}_{name}.sql"
         path.write_text(lookup + "begin;\n" + ident + body + ";\ncommit;\n")
@@ -132,7 +143,7 @@ def _pgbench(dsn: str, scripts: list[str], log_prefix: Path) -> dict:
     p = conninfo_to_dict(dsn)
     conn = " ".join(f"{k}={v}" for k, v in p.items() if v)
     exe = shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench"
-    cmd = [exe, "-n", "-c", str(CLIENTS), "-j", str(min(CLIENTS, os.cpu_count() or 2)), "-T", str(SECONDS),
+    cmd = [exe, "-n", "-M", PROTOCOL, "-c", str(CLIENTS), "-j", str(min(CLIENTS, os.cpu_count() or 2)), "-T", str(SECONDS),
            "-l", "--log-prefix", str(log_prefix), *scripts, conn]
     r = subprocess.run(cmd, capture_output=True, text=True, cwd=log_prefix.parent)
     if r.returncode != 0:
@@ -181,7 +192,7 @@ def bench_throughput(dsn: str, say=print) -> dict:
                 "p99_ms": round(_pct(lat, 0.99), 3), "transactions": len(lat), "failed": sum(r["failed"] for r in rs)}
 
     a, b = summary(runs[True]), summary(runs[False])
-    return {"clients": CLIENTS, "seconds_per_round": SECONDS, "rounds": ROUNDS,
+    return {"clients": CLIENTS, "protocol": PROTOCOL, "seconds_per_round": SECONDS, "rounds": ROUNDS,
             "workload": {n: w for n, w, *_ in WORKLOAD}, "rls": a, "explicit": b,
             "tps_ratio": round(a["tps"] / b["tps"], 2), "p99_ratio": round(a["p99_ms"] / b["p99_ms"], 2)}
 

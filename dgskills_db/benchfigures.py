@@ -30,15 +30,20 @@ def figures(r: dict) -> list[dict]:
         rls["rls_dashboard"]["ratio"], f"{rls['rls_dashboard']['ratio']}x", "rls_dashboard")
     add("RLS: pupil's own activity (30 days)", f"{rls['rls_own']['rls_ms']} ms vs {rls['rls_own']['explicit_ms']} ms",
         rls["rls_own"]["ratio"], f"{rls['rls_own']['ratio']}x", "rls_own")
-    if "throughput" in r:
-        tp = r["throughput"]
+    for key in ("throughput", "throughput_simple"):
+        if key not in r:
+            continue
+        tp = r[key]
         a, b = tp["rls"], tp["explicit"]
-        add(f"throughput, {tp['clients']} clients, mixed workload: tps through RLS vs explicit",
+        how = {"prepared": "prepared statements, as PostgREST", "simple": "simple protocol, every statement planned"}.get(
+            tp.get("protocol", "simple"), tp.get("protocol", "simple"))
+        add(f"throughput, {tp['clients']} clients, mixed workload ({how}): tps through RLS vs explicit",
             f"{a['tps']:,.0f} vs {b['tps']:,.0f} tps", tp["tps_ratio"], f"{tp['tps_ratio']}x", "tp_ratio")
-        add("throughput: p99 latency through RLS vs explicit (p50 in brackets)",
+        add(f"throughput ({tp.get('protocol', 'simple')}): p99 latency through RLS vs explicit (p50 in brackets)",
             f"{a['p99_ms']} ms ({a['p50_ms']}) vs {b['p99_ms']} ms ({b['p50_ms']})", tp["p99_ratio"],
             f"{tp['p99_ratio']}x", "tp_p99_ratio")
-        add("throughput: failed transactions (RLS / explicit)", f"{a['failed']} / {b['failed']}", a["failed"] + b["failed"])
+        add(f"throughput ({tp.get('protocol', 'simple')}): failed transactions (RLS / explicit)",
+            f"{a['failed']} / {b['failed']}", a["failed"] + b["failed"])
     if "live_deploy" in r:
         ld = r["live_deploy"]
         for case, c in ld["cases"].items():
