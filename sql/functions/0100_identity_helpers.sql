@@ -288,6 +288,33 @@ $$;
 comment on function app_private.message_recipient_ids() is
 'Whom the signed-in user may message: members of their own school, one side being staff (teacher or admin).';
 
+create or replace function app_private.audit_hidden_subject_ids()
+returns uuid[]
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+    return (
+        select coalesce(array_agg(u.id), array[]::uuid[])
+            from public.users as u
+            inner join public.users as me on me.id = (select auth.uid())
+            where
+                me.role = 'admin'
+                and u.role = 'student'
+                and u.processing_restricted
+                and (
+                    u.school_id = me.school_id
+                    or exists (
+                        select from public.audit_logs as a
+                        where a.subject_id = u.id and a.school_id = me.school_id
+                    )
+                )
+    );
+end
+$$;
+comment on function app_private.audit_hidden_subject_ids() is
+'For a school admin: the restricted pupils whose audit entries they would otherwise read (S-RLS-6): those of their school, and those who moved on to another school but are the subject of entries written while they were there (an entry carries the school it was written in). Empty for anyone else.';
+
 revoke all on function
 app_private.uid(),
 app_private.current_school_id(),
@@ -300,6 +327,7 @@ app_private.classmate_ids(),
 app_private.my_pupil_ids(),
 app_private.teaches_pupil(uuid),
 app_private.school_restricted_ids(),
+app_private.audit_hidden_subject_ids(),
 app_private.own_or_care_ids(),
 app_private.message_recipient_ids()
 from public, anon, authenticated, service_role;
@@ -313,6 +341,7 @@ app_private.school_pupil_ids(),
 app_private.my_pupil_ids(),
 app_private.classmate_ids(),
 app_private.school_restricted_ids(),
+app_private.audit_hidden_subject_ids(),
 app_private.own_or_care_ids(),
 app_private.message_recipient_ids()
 to authenticated, service_role;

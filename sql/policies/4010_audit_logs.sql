@@ -12,11 +12,11 @@ using (
     subject_id = (select auth.uid())
     or (
         (select app_private.is_admin()) and school_id = (select app_private.current_school_id())
-        and (subject_id is null or subject_id <> all((select app_private.school_restricted_ids())::uuid[]))
+        and (subject_id is null or subject_id <> all((select app_private.audit_hidden_subject_ids())::uuid[]))
     )
 );
 comment on policy select_self_or_admin on public.audit_logs is
-'A user reads the entries about themself; a school admin reads the entries of their school, except those about a pupil whose processing is restricted.';
+'A user reads the entries about themself; a school admin reads the entries of their school, except those about a pupil whose processing is restricted (also after the pupil moved to another school).';
 
 grant select on public.audit_logs to authenticated;
 grant select, insert on public.audit_logs to service_role;

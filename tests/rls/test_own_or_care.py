@@ -22,7 +22,7 @@ from personas import as_role, as_user
 from tests.rls.test_property_isolation import build, platforms, sees_tracking
 
 # The sets only a teacher or school admin has any use for (empty for anyone else).
-STAFF_SCOPE = ("app_private.my_pupil_ids()", "app_private.school_restricted_ids()")
+STAFF_SCOPE = ("app_private.my_pupil_ids()", "app_private.school_restricted_ids()", "app_private.audit_hidden_subject_ids()")
 # Read by staff only: a pupil or developer reads no row of it, in the app or otherwise.
 STAFF_ONLY = ("public.teacher_notes",)
 

@@ -93,3 +93,23 @@ def test_nobody_adds_or_changes_rows_about_a_restricted_pupil_where_the_scope_re
             owner.execute(f"update public.{table} as t set {ts} = {ts} - interval '1 second' where {pred}",
                           (s,) * pred.count("%s"))
         assert ei.value.sqlstate == "DG002", table
+
+
+@pytest.mark.parametrize("move", ["other class", "other school"])
+def test_a_restricted_pupil_who_moves_stays_hidden_from_the_staff_who_had_them(owner, w, move):
+    """Sight lost by moving (S-RLS-6 with S-RLS-7): after a restricted pupil changes class or
+    school, no staff member of the old class or school sees again a row about them where the
+    scope says hidden (entries written while they were there carry the old school)."""
+    s = w.users["subject"]
+    owner.execute("insert into public.audit_logs (action, actor_id, subject_id, school_id) values ('step_completion_override', %s, %s, %s)",
+                  (w.users["teacher-same-school"], s, w.school_a))
+    restrict(owner, s)
+    if move == "other class":
+        owner.execute("update public.users set class_id = %s where id = %s", (w.class_a2, s))
+    else:
+        cb = owner.execute("select id from public.classes where school_id = %s limit 1", (w.school_b,)).fetchone()[0]
+        owner.execute("update public.users set school_id = %s, class_id = %s where id = %s", (w.school_b, cb, s))
+    for p in (*STAFF, "teacher-other-school", "admin-other-school"):
+        for t, r in SCOPE.items():
+            if r.staff == "hidden":
+                assert visible_about(owner, w.users[p], t, s) == 0, (move, p, t)
